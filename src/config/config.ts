@@ -163,6 +163,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: { mode?: 
       problems.push(`${v.name} ${why}${shown}: ${v.description}. Example: ${v.name}=${v.example}`);
     }
   }
+  if (mode === 'serve' && !env.SLACK_APP_TOKEN?.trim() && !env.SLACK_SIGNING_SECRET?.trim()) {
+    problems.push(
+      'SLACK_SIGNING_SECRET is not set: HTTP mode verifies every Slack request with it (or set SLACK_APP_TOKEN for Socket Mode). Example: SLACK_SIGNING_SECRET=your-signing-secret',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const get = <T>(name: string, fallback: T): T => (name in values ? (values[name] as T) : fallback);

@@ -24,10 +24,10 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'SLACK_SIGNING_SECRET',
-    description: 'Signing secret used to verify requests from Slack (Basic Information page)',
+    description:
+      'Signing secret used to verify requests from Slack (Basic Information page); not needed in Socket Mode',
     example: 'your-signing-secret',
     secret: true,
-    requiredIn: ['serve'],
   },
   {
     name: 'SLACK_APP_TOKEN',

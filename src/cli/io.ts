@@ -1,0 +1,23 @@
+import type { Writable } from 'node:stream';
+
+/** What a command may touch of its process, injectable so commands are testable in-process. */
+export interface CliIo {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  /** True when stdin and stderr are terminals: confirmations and live progress only then. */
+  interactive: boolean;
+  stdin?: NodeJS.ReadableStream;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+    stdin: process.stdin,
+  };
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

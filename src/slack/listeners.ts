@@ -1,0 +1,53 @@
+import type { App, RespondArguments } from '@slack/bolt';
+import type { Logger } from '../logger.ts';
+import { helpText, parseSsecCommand, unknownCommandText } from './ssec-command.ts';
+
+/** What a subcommand handler may use; it runs after `ack()`. */
+export interface CommandRequest {
+  name: string;
+  positional: string[];
+  flags: Record<string, string | true>;
+  userId: string;
+  channelId: string;
+  triggerId: string;
+  respond: (message: string | RespondArguments) => Promise<unknown>;
+}
+
+export type CommandHandler = (req: CommandRequest) => Promise<void>;
+
+export interface SlackListenerDeps {
+  logger: Logger;
+  commands?: Partial<Record<string, CommandHandler>>;
+}
+
+export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  app.command('/ssec', async ({ command, ack, respond }) => {
+    const parsed = parseSsecCommand(command.text ?? '');
+    if (parsed.kind === 'unknown') {
+      await ack({ response_type: 'ephemeral', text: unknownCommandText(parsed.given) });
+      return;
+    }
+    const handler = deps.commands?.[parsed.name];
+    if (parsed.name === 'help' || !handler) {
+      await ack({ response_type: 'ephemeral', text: helpText() });
+      return;
+    }
+    // Acknowledge first: Slack gives us 3 s, and every real handler talks to AWS or the database.
+    await ack();
+    try {
+      await handler({
+        ...parsed,
+        userId: command.user_id,
+        channelId: command.channel_id,
+        triggerId: command.trigger_id,
+        respond,
+      });
+    } catch (error) {
+      deps.logger.error({ err: error, subcommand: parsed.name }, '/ssec handler failed');
+      await respond({
+        response_type: 'ephemeral',
+        text: `:warning: \`/ssec ${parsed.name}\` failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  });
+}
