@@ -1,3 +1,4 @@
+import { Assessments } from './assessments.ts';
 import { AuditLog } from './audit-log.ts';
 import { type Database, openDatabase } from './database.ts';
 import { Deadlines } from './deadlines.ts';
@@ -13,6 +14,7 @@ export interface Store {
   audit: AuditLog;
   effects: EffectsLedger;
   deadlines: Deadlines;
+  assessments: Assessments;
   /** Runs `fn` in one IMMEDIATE transaction across repositories. */
   transaction<T>(fn: () => T): T;
   healthy(): boolean;
@@ -28,6 +30,7 @@ export function createStore(path: string): Store {
     audit: new AuditLog(db),
     effects: new EffectsLedger(db),
     deadlines: new Deadlines(db),
+    assessments: new Assessments(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     healthy: () => {
       try {

@@ -1,0 +1,143 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+
+export interface AwsClients {
+  region: string;
+  accountId: string | undefined;
+  s3: S3Client;
+  iam: IAMClient;
+  sts: STSClient;
+  backup: BackupClient;
+  s3control: S3ControlClient;
+}
+
+export interface AwsClientFactoryOptions {
+  /** Default region; else the SDK's chain (AWS_REGION, profile). */
+  region?: string;
+  /** Explicit endpoint for every service (tests, the drill); production relies on AWS_ENDPOINT_URL*. */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Role name assumed in an account other than the home one (GuardDuty delegated administrator). */
+  assumeRoleName?: string;
+  /** The account the base credentials belong to; alerts naming it need no role. */
+  homeAccountId?: string;
+  /** Sockets per client: the scanner and restorer run this many requests at once. */
+  maxSockets?: number;
+  maxAttempts?: number;
+}
+
+export interface AwsClientFactory {
+  /** Clients for an account and region, built once and reused. */
+  forAccount(accountId?: string, region?: string): AwsClients;
+  destroy(): void;
+}
+
+export function createAwsClientFactory(opts: AwsClientFactoryOptions = {}): AwsClientFactory {
+  const cache = new Map<string, AwsClients>();
+  const maxSockets = opts.maxSockets ?? 256;
+  const requestHandler = {
+    httpAgent: { keepAlive: true, maxSockets },
+    httpsAgent: { keepAlive: true, maxSockets },
+  };
+  const base = {
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : {}),
+    // S3 answers 503 SlowDown while it scales a prefix: adaptive retry slows the client down
+    // instead of failing; callers add their own outer retry so a run never gives up.
+    retryMode: 'adaptive',
+    maxAttempts: opts.maxAttempts ?? 8,
+    requestHandler,
+  };
+
+  function build(accountId: string | undefined, region: string | undefined): AwsClients {
+    const regional = region ? { ...base, region } : base;
+    const needsRole =
+      accountId !== undefined && opts.assumeRoleName !== undefined && accountId !== opts.homeAccountId;
+    const sts = new STSClient(regional);
+    const config = needsRole
+      ? {
+          ...regional,
+          credentials: assumedRole(sts, `arn:aws:iam::${accountId}:role/${opts.assumeRoleName}`),
+        }
+      : regional;
+    const s3control = new S3ControlClient(config);
+    if (opts.endpoint) keepEndpointHost(s3control);
+    return {
+      region: region ?? opts.region ?? 'us-east-1',
+      accountId,
+      s3: new S3Client({ ...config, forcePathStyle: opts.forcePathStyle ?? false }),
+      iam: new IAMClient(config),
+      sts: needsRole ? new STSClient(config) : sts,
+      backup: new BackupClient(config),
+      s3control,
+    };
+  }
+
+  return {
+    forAccount(accountId, region) {
+      const key = `${accountId ?? 'home'}/${region ?? opts.region ?? ''}`;
+      let clients = cache.get(key);
+      if (!clients) {
+        clients = build(accountId, region);
+        cache.set(key, clients);
+      }
+      return clients;
+    },
+    destroy() {
+      for (const c of cache.values()) {
+        c.s3.destroy();
+        c.iam.destroy();
+        c.sts.destroy();
+        c.backup.destroy();
+        c.s3control.destroy();
+      }
+      cache.clear();
+    },
+  };
+}
+
+/** Temporary credentials for a role, refreshed five minutes before they expire. */
+function assumedRole(sts: STSClient, roleArn: string): AwsCredentialIdentityProvider {
+  let current: AwsCredentialIdentity | undefined;
+  return async () => {
+    if (current?.expiration && current.expiration.getTime() - Date.now() > 5 * 60_000) return current;
+    const out = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'ssec-responder' }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey)
+      throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+    current = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+    return current;
+  };
+}
+
+/**
+ * S3 Control puts `{AccountId}.` in front of the endpoint host. Against a custom endpoint (a local
+ * stand-in, a VPC endpoint URL) that host does not resolve, so strip it back off.
+ */
+function keepEndpointHost(client: S3ControlClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { hostname?: string; headers?: Record<string, string> };
+      const accountId = request.headers?.['x-amz-account-id'];
+      if (accountId && request.hostname?.startsWith(`${accountId}.`)) {
+        request.hostname = request.hostname.slice(accountId.length + 1);
+        if (request.headers?.host) request.headers.host = request.headers.host.replace(`${accountId}.`, '');
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'ssecKeepEndpointHost', priority: 'high' },
+  );
+}
