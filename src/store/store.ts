@@ -1,3 +1,4 @@
+import { Alerts } from './alerts.ts';
 import { Assessments } from './assessments.ts';
 import { AuditLog } from './audit-log.ts';
 import { type Database, openDatabase } from './database.ts';
@@ -15,6 +16,7 @@ export interface Store {
   effects: EffectsLedger;
   deadlines: Deadlines;
   assessments: Assessments;
+  alerts: Alerts;
   /** Runs `fn` in one IMMEDIATE transaction across repositories. */
   transaction<T>(fn: () => T): T;
   healthy(): boolean;
@@ -31,6 +33,7 @@ export function createStore(path: string): Store {
     effects: new EffectsLedger(db),
     deadlines: new Deadlines(db),
     assessments: new Assessments(db),
+    alerts: new Alerts(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     healthy: () => {
       try {
