@@ -8,6 +8,26 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'Run the bot (Slack + alert webhooks + health) on PORT',
     load: async () => (await import('./serve.ts')).runServeCommand,
   },
+  drill: {
+    summary: 'Run a whole incident end to end on this machine (local AWS and Slack stand-ins)',
+    load: async () => (await import('../drill/drill-command.ts')).runDrillCommand,
+  },
+  sandbox: {
+    summary: 'Run the local AWS stand-in and print its endpoint',
+    load: async () => (await import('./sandbox.ts')).runSandboxCommand,
+  },
+  assess: {
+    summary: 'List every object the attacker encrypted and the clean version to restore (read-only)',
+    load: async () => (await import('./assess.ts')).runAssessCommand,
+  },
+  contain: {
+    summary: 'Disable a key, block SSE-C writes and defuse lifecycle rules (asks first)',
+    load: async () => (await import('./contain.ts')).runContainCommand,
+  },
+  recover: {
+    summary: 'Restore the clean versions of attacked objects, then verify (asks first)',
+    load: async () => (await import('./recover.ts')).runRecoverCommand,
+  },
   incidents: {
     summary: 'List incidents with phase, age and pending approvals',
     load: async () => (await import('./incidents.ts')).runIncidentsCommand,
