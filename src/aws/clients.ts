@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { withoutAccountHostPrefix } from './s3-control-endpoint.ts';
 
 export interface AwsClients {
   region: string;
@@ -67,7 +68,7 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions = {}): AwsC
         }
       : regional;
     const s3control = new S3ControlClient(config);
-    if (opts.endpoint) keepEndpointHost(s3control);
+    withoutAccountHostPrefix(s3control);
     return {
       region: region ?? opts.region ?? 'us-east-1',
       accountId,
@@ -121,23 +122,4 @@ function assumedRole(sts: STSClient, roleArn: string): AwsCredentialIdentityProv
     };
     return current;
   };
-}
-
-/**
- * S3 Control puts `{AccountId}.` in front of the endpoint host. Against a custom endpoint (a local
- * stand-in, a VPC endpoint URL) that host does not resolve, so strip it back off.
- */
-function keepEndpointHost(client: S3ControlClient): void {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { hostname?: string; headers?: Record<string, string> };
-      const accountId = request.headers?.['x-amz-account-id'];
-      if (accountId && request.hostname?.startsWith(`${accountId}.`)) {
-        request.hostname = request.hostname.slice(accountId.length + 1);
-        if (request.headers?.host) request.headers.host = request.headers.host.replace(`${accountId}.`, '');
-      }
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'ssecKeepEndpointHost', priority: 'high' },
-  );
 }
