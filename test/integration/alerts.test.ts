@@ -171,7 +171,7 @@ describe('alert webhooks', () => {
     await intake.idle();
     expect(rec.opened.length + rec.joined.length).toBe(1);
 
-    const tampered = { ...good, Message: good.Message.replace('"', '" ') };
+    const tampered = { ...good, Message: String(good.Message).replace('"', '" ') };
     expect((await post('/alerts/sns', JSON.stringify(tampered))).status).toBe(403);
     const foreign = signer.sign(snsNotification({ topicArn: TOPIC, message: '{}' }), {
       certUrl: 'https://sns.us-east-1.amazonaws.com.evil.example/cert.pem',
