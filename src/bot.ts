@@ -1,7 +1,12 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { WebClient } from '@slack/web-api';
 import { createCertificateFetcher, type FetchCertificate } from './alerts/index.ts';
 import { type RunningApp, startApp } from './app.ts';
-import { type AwsClientFactory, type AwsClientFactoryOptions, createAwsClientFactory } from './aws/clients.ts';
+import {
+  type AwsClientFactory,
+  type AwsClientFactoryOptions,
+  createAwsClientFactory,
+} from './aws/clients.ts';
 import type { Config } from './config/config.ts';
 import { type AppContext, type ContextOverrides, createAppContext } from './context.ts';
 import { createAwsEffects } from './effects/aws-effects.ts';
@@ -43,6 +48,19 @@ type SlackLayerDeclare = (input: {
   declaredBy: string;
 }) => Promise<Incident>;
 
+async function callerAccount(opts: AwsClientFactoryOptions | undefined): Promise<string | undefined> {
+  const sts = new STSClient({
+    ...(opts?.region ? { region: opts.region } : {}),
+    ...(opts?.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts?.credentials ? { credentials: opts.credentials } : {}),
+  });
+  try {
+    return (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } finally {
+    sts.destroy();
+  }
+}
+
 /**
  * The composition root: builds the store, AWS clients, workflow runtime, alert intake and Slack
  * layer from the config, wires them (alert → incident → workflow → effect → state → Slack) and
@@ -51,9 +69,12 @@ type SlackLayerDeclare = (input: {
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
   const ctx = createAppContext(config, overrides);
   const { store, logger, clock } = ctx;
+  // Alerts from the bot's own account need no role: learn which account that is.
+  const homeAccountId = config.aws.assumeRoleName ? await callerAccount(overrides.aws) : undefined;
   const aws = createAwsClientFactory({
     forcePathStyle: config.aws.forcePathStyle,
     assumeRoleName: config.aws.assumeRoleName,
+    homeAccountId,
     maxSockets: Math.max(config.aws.scanConcurrency, config.aws.restoreConcurrency) + 8,
     ...overrides.aws,
   });
@@ -110,7 +131,11 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         actor: input.declaredBy,
         action: 'incident.declared',
         outcome: 'ok',
-        detail: { buckets: input.buckets, accessKeyIds: input.accessKeyIds, since: input.since?.toISOString() ?? null },
+        detail: {
+          buckets: input.buckets,
+          accessKeyIds: input.accessKeyIds,
+          since: input.since?.toISOString() ?? null,
+        },
         at: now,
       });
       return inc;
@@ -119,7 +144,15 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     return store.incidents.get(incident.id)!;
   };
 
-  slack = createSlackLayer({ client, store, config, logger: logger.child({ component: 'slack' }), clock, runtime, declareIncident });
+  slack = createSlackLayer({
+    client,
+    store,
+    config,
+    logger: logger.child({ component: 'slack' }),
+    clock,
+    runtime,
+    declareIncident,
+  });
 
   const intake = createAlertIntake({
     store,
@@ -154,7 +187,10 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const app = await startApp(ctx, {
     ...(overrides.port !== undefined ? { port: overrides.port } : {}),
     ...(overrides.host ? { host: overrides.host } : {}),
-    routes: { 'POST /alerts/eventbridge': eventBridgeRoute(routeDeps), 'POST /alerts/sns': snsRoute(routeDeps) },
+    routes: {
+      'POST /alerts/eventbridge': eventBridgeRoute(routeDeps),
+      'POST /alerts/sns': snsRoute(routeDeps),
+    },
     register: (bolt) => slack!.register(bolt),
     onStop: async () => {
       await intake.stop();
@@ -168,11 +204,24 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // Incidents whose thread never got posted (Slack was down when they opened) get it now.
   for (const incident of store.incidents.listOpen()) {
     if (!incident.threadTs) {
-      await slack.incidentOpened(incident, {}).catch((err: unknown) => logger.error({ err, incident: incident.ref }, 'could not open thread'));
+      await slack
+        .incidentOpened(incident, {})
+        .catch((err: unknown) => logger.error({ err, incident: incident.ref }, 'could not open thread'));
       runtime.open(store.incidents.get(incident.id)!);
     }
   }
   intake.start();
 
-  return { url: app.url, port: app.port, ctx, aws, runtime, intake, slack, app, declareIncident, stop: app.stop };
+  return {
+    url: app.url,
+    port: app.port,
+    ctx,
+    aws,
+    runtime,
+    intake,
+    slack,
+    app,
+    declareIncident,
+    stop: app.stop,
+  };
 }

@@ -105,6 +105,8 @@ export const SDK_COMMAND_ACTIONS: Record<string, string[]> = {
   GetAccessKeyInfoCommand: ['sts:GetAccessKeyInfo'],
   // Cross-account: the role named SSEC_ASSUME_ROLE_NAME in the account an alert names.
   AssumeRoleCommand: ['sts:AssumeRole'],
+  // Which account the bot itself runs in; AWS documents that no permission is needed for it.
+  GetCallerIdentityCommand: [],
 };
 
 /** Every action the given commands need, sorted; unknown commands are returned separately. */
