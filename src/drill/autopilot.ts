@@ -1,3 +1,4 @@
+import type { NextStep } from '../../workflows/types.ts';
 import type { SlackDriver, SlackStandIn, StoredMessage } from '../sandbox/slack/index.ts';
 import { type ButtonAction, decodeAction } from '../slack/action-values.ts';
 
@@ -54,13 +55,53 @@ const PREFERENCE: ((a: ButtonAction) => boolean)[] = [
  * The decision a calm responder would take next, from the buttons on offer: approve what waits,
  * retry what failed, contain, recover from versions, close once verified. Never reject or roll back.
  */
-export function nextAutopilotButton(buttons: Button[], alreadyPressed: Set<string>): Button | undefined {
-  const fresh = buttons.filter((b) => !alreadyPressed.has(`${b.ts}:${b.actionId}`));
+export function nextAutopilotButton(
+  buttons: Button[],
+  alreadyPressed: Set<string>,
+  offered: readonly NextStep[],
+): Button | undefined {
+  // Older replies keep their buttons; only what the workflow offers now is worth a click.
+  const fresh = buttons.filter(
+    (b) => !alreadyPressed.has(`${b.ts}:${b.actionId}`) && isOffered(b.action, offered),
+  );
   for (const wanted of PREFERENCE) {
     const found = fresh.find((b) => wanted(b.action));
     if (found) return found;
   }
   return undefined;
+}
+
+/** The buttons a person could usefully press now: offered by the workflow, one per action. */
+export function offeredButtons(buttons: Button[], offered: readonly NextStep[]): Button[] {
+  const seen = new Set<string>();
+  return buttons.filter((b) => {
+    const id = JSON.stringify(b.action);
+    if (seen.has(id) || !isOffered(b.action, offered)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function isOffered(a: ButtonAction, offered: readonly NextStep[]): boolean {
+  return offered.some((n) => {
+    switch (a.kind) {
+      case 'approve':
+      case 'reject':
+        return n.action === 'decide' && n.approvalId === a.approvalId;
+      case 'dry-run':
+        return n.action === 'dry-run' && n.step === a.step;
+      case 'assess':
+        return n.action === 'assess';
+      case 'request':
+        return n.action === 'request' && n.step === a.step;
+      case 'retry':
+        return n.action === 'retry' && n.step === a.step;
+      case 'close':
+        return n.action === 'close' && !n.reasonRequired;
+      default:
+        return false;
+    }
+  });
 }
 
 export async function press(driver: SlackDriver, button: Button, userId: string): Promise<number> {

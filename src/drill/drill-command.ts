@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
+import { nextSteps } from '../../workflows/incident-machine.ts';
 import { type RunningBot, startBot } from '../bot.ts';
 import { type CliIo, EXIT } from '../cli/io.ts';
 import { loadConfig } from '../config/config.ts';
@@ -22,6 +23,7 @@ import {
   type Button,
   type DrillResponders,
   nextAutopilotButton,
+  offeredButtons,
   press,
   presser,
   threadButtons,
@@ -378,16 +380,20 @@ async function followIncident(f: {
     if (verification?.clean && verifiedAt === undefined) verifiedAt = Date.now();
     const current = bot.ctx.store.incidents.get(incident.id)!;
     if (current.status !== 'open') {
-      return { incidentId, verified: verification?.clean ?? false, verifiedAt };
+      const stored = bot.ctx.store.snapshots.load(incident.id)?.snapshot as
+        | { context?: { recovery?: { verification?: { clean?: boolean } | null } } }
+        | undefined;
+      return { incidentId, verified: stored?.context?.recovery?.verification?.clean === true, verifiedAt };
     }
     const buttons = threadButtons(standIn, incident.channel, incident.threadTs).filter(
       (b) => !pressed.has(`${b.ts}:${b.actionId}`),
     );
     let choice: Button | undefined;
     if (opts.yes) {
-      choice = nextAutopilotButton(buttons, pressed);
-    } else if (buttons.length > 0 && isWaitingOnPeople(snapshot)) {
-      const picked = await ask(buttons, f, lines!);
+      choice = snapshot ? nextAutopilotButton(buttons, pressed, nextSteps(snapshot)) : undefined;
+    } else if (snapshot && isWaitingOnPeople(snapshot)) {
+      const offered = offeredButtons(buttons, nextSteps(snapshot));
+      const picked = offered.length > 0 ? await ask(offered, f, lines!) : undefined;
       if (picked === null) return { incidentId, verified: false, verifiedAt };
       choice = picked;
     }
