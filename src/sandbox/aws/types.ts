@@ -24,6 +24,11 @@ export interface SandboxResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * API operation name for the sandbox's request counters (e.g. `CreateJob`). Optional: S3 and
+   * query-protocol services are named by the front door itself.
+   */
+  operation?: string;
 }
 
 export type ServiceHandler = (req: SandboxRequest) => Promise<SandboxResponse> | SandboxResponse;
