@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { fromPromise } from 'xstate';
 import type { Step, StepInputs, StepResults } from '../../workflows/types.ts';
 import type { Logger } from '../logger.ts';
@@ -22,6 +23,9 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 export function ledgered<S extends Step>(step: S, fn: EffectFn<S>, deps: LedgerDeps) {
   const { store, clock, logger } = deps;
   return async (input: StepInputs[S], signal: AbortSignal): Promise<StepResults[S]> => {
+    // Long effects hand this one signal to every concurrent request and back-off sleep; dozens of
+    // listeners at once are expected, not a leak, so Node's warning past 10 is switched off.
+    setMaxListeners(0, signal);
     // The invoking snapshot is persisted synchronously right after xstate starts this actor; yielding
     // once means nothing is recorded or done for a step the database does not yet know is running.
     await Promise.resolve();
