@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A finished command must not be held open by a stray keep-alive socket or timer; the timer is
+// unref'd, so a process that empties its event loop exits at once as usual.
+setTimeout(() => process.exit(code), 3000).unref();

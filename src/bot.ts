@@ -195,6 +195,9 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     onStop: async () => {
       await intake.stop();
       await runtime.stop();
+      // Flush what Slack still has to hear, then stop its timers before the database closes.
+      await slack!.idle();
+      slack!.stop();
       aws.destroy();
     },
   });

@@ -338,77 +338,87 @@ async function followIncident(f: {
   const deadline = Date.now() + opts.timeoutMs;
   const shown = new Map<string, string>();
   const pressed = new Set<string>();
-  const lines = f.opts.yes ? undefined : lineReader(f.io);
-  let incidentId: number | undefined;
-  let verifiedAt: number | undefined;
-  const names = new Map([
-    [f.responders.requester, 'alice'],
-    [f.responders.approver, 'bob'],
-  ]);
-
-  const showThread = (channel: string, threadTs: string) => {
-    for (const m of standIn.thread(channel, threadTs)) {
-      const r = renderMessageWithChoices(m, { color: opts.color, users: names, width: 100 });
-      const key = m.ts;
-      if (shown.get(key) === r.text) continue;
-      const first = !shown.has(key);
-      shown.set(key, r.text);
-      const indent = m.ts === threadTs ? '' : '  │ ';
-      say(f.dim(first ? (m.ts === threadTs ? '── control panel ──' : '── reply ──') : '── updated ──'));
-      say(
-        r.text
-          .split('\n')
-          .map((l) => `${indent}${l}`)
-          .join('\n'),
-      );
-    }
-  };
-
-  while (Date.now() < deadline) {
-    await f.bot.intake.idle();
-    const incident =
-      bot.ctx.store.incidents.listOpen()[0] ??
-      (incidentId ? bot.ctx.store.incidents.get(incidentId) : undefined);
-    if (!incident?.threadTs || !incident.channel) {
-      await sleep(100);
-      continue;
-    }
-    incidentId = incident.id;
-    showThread(incident.channel, incident.threadTs);
-    const snapshot = bot.runtime.snapshot(incident.id);
-    const verification = snapshot?.context.recovery.verification;
-    if (verification?.clean && verifiedAt === undefined) verifiedAt = Date.now();
-    const current = bot.ctx.store.incidents.get(incident.id)!;
-    if (current.status !== 'open') {
-      const stored = bot.ctx.store.snapshots.load(incident.id)?.snapshot as
-        | { context?: { recovery?: { verification?: { clean?: boolean } | null } } }
-        | undefined;
-      return { incidentId, verified: stored?.context?.recovery?.verification?.clean === true, verifiedAt };
-    }
-    const buttons = threadButtons(standIn, incident.channel, incident.threadTs).filter(
-      (b) => !pressed.has(`${b.ts}:${b.actionId}`),
-    );
-    let choice: Button | undefined;
-    if (opts.yes) {
-      choice = snapshot ? nextAutopilotButton(buttons, pressed, nextSteps(snapshot)) : undefined;
-    } else if (snapshot && isWaitingOnPeople(snapshot)) {
-      const offered = offeredButtons(buttons, nextSteps(snapshot));
-      const picked = offered.length > 0 ? await ask(offered, f, lines!) : undefined;
-      if (picked === null) return { incidentId, verified: false, verifiedAt };
-      choice = picked;
-    }
-    if (choice && (opts.yes ? isWaitingOnPeople(snapshot) : true)) {
-      const who = presser(choice, f.responders);
-      pressed.add(`${choice.ts}:${choice.actionId}`);
-      say(f.dim(`▶ ${names.get(who)} clicks “${choice.label}”`));
-      await press(f.driver, choice, who);
-      await sleep(150);
-      continue;
-    }
-    await sleep(200);
+  const reader = f.opts.yes ? undefined : lineReader(f.io);
+  const lines = reader?.next;
+  try {
+    return await decide();
+  } finally {
+    // An open reader on stdin would keep the process alive after the drill is over.
+    reader?.close();
   }
-  say('The drill timed out before the incident was closed.');
-  return { incidentId, verified: false, verifiedAt };
+
+  async function decide(): Promise<FollowOutcome> {
+    let incidentId: number | undefined;
+    let verifiedAt: number | undefined;
+    const names = new Map([
+      [f.responders.requester, 'alice'],
+      [f.responders.approver, 'bob'],
+    ]);
+
+    const showThread = (channel: string, threadTs: string) => {
+      for (const m of standIn.thread(channel, threadTs)) {
+        const r = renderMessageWithChoices(m, { color: opts.color, users: names, width: 100 });
+        const key = m.ts;
+        if (shown.get(key) === r.text) continue;
+        const first = !shown.has(key);
+        shown.set(key, r.text);
+        const indent = m.ts === threadTs ? '' : '  │ ';
+        say(f.dim(first ? (m.ts === threadTs ? '── control panel ──' : '── reply ──') : '── updated ──'));
+        say(
+          r.text
+            .split('\n')
+            .map((l) => `${indent}${l}`)
+            .join('\n'),
+        );
+      }
+    };
+
+    while (Date.now() < deadline) {
+      await f.bot.intake.idle();
+      const incident =
+        bot.ctx.store.incidents.listOpen()[0] ??
+        (incidentId ? bot.ctx.store.incidents.get(incidentId) : undefined);
+      if (!incident?.threadTs || !incident.channel) {
+        await sleep(100);
+        continue;
+      }
+      incidentId = incident.id;
+      showThread(incident.channel, incident.threadTs);
+      const snapshot = bot.runtime.snapshot(incident.id);
+      const verification = snapshot?.context.recovery.verification;
+      if (verification?.clean && verifiedAt === undefined) verifiedAt = Date.now();
+      const current = bot.ctx.store.incidents.get(incident.id)!;
+      if (current.status !== 'open') {
+        const stored = bot.ctx.store.snapshots.load(incident.id)?.snapshot as
+          | { context?: { recovery?: { verification?: { clean?: boolean } | null } } }
+          | undefined;
+        return { incidentId, verified: stored?.context?.recovery?.verification?.clean === true, verifiedAt };
+      }
+      const buttons = threadButtons(standIn, incident.channel, incident.threadTs).filter(
+        (b) => !pressed.has(`${b.ts}:${b.actionId}`),
+      );
+      let choice: Button | undefined;
+      if (opts.yes) {
+        choice = snapshot ? nextAutopilotButton(buttons, pressed, nextSteps(snapshot)) : undefined;
+      } else if (snapshot && isWaitingOnPeople(snapshot)) {
+        const offered = offeredButtons(buttons, nextSteps(snapshot));
+        const picked = offered.length > 0 ? await ask(offered, f, lines!) : undefined;
+        if (picked === null) return { incidentId, verified: false, verifiedAt };
+        choice = picked;
+      }
+      if (choice && (opts.yes ? isWaitingOnPeople(snapshot) : true)) {
+        const who = presser(choice, f.responders);
+        pressed.add(`${choice.ts}:${choice.actionId}`);
+        say(f.dim(`▶ ${names.get(who)} clicks “${choice.label}”`));
+        await press(f.driver, choice, who);
+        await sleep(150);
+        continue;
+      }
+      await sleep(200);
+    }
+    say('The drill timed out before the incident was closed.');
+    return { incidentId, verified: false, verifiedAt };
+  }
 }
 
 /** True when no effect is running: the workflow waits for a person. */
@@ -437,7 +447,7 @@ async function ask(
   }
 }
 
-function lineReader(io: CliIo): () => Promise<string | undefined> {
+function lineReader(io: CliIo): { next: () => Promise<string | undefined>; close: () => void } {
   const rl = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
   const queue: string[] = [];
   const waiters: ((l: string | undefined) => void)[] = [];
@@ -451,13 +461,16 @@ function lineReader(io: CliIo): () => Promise<string | undefined> {
     closed = true;
     for (const w of waiters.splice(0)) w(undefined);
   });
-  return () =>
-    new Promise((resolve) => {
-      const l = queue.shift();
-      if (l !== undefined) resolve(l);
-      else if (closed) resolve(undefined);
-      else waiters.push(resolve);
-    });
+  return {
+    next: () =>
+      new Promise((resolve) => {
+        const l = queue.shift();
+        if (l !== undefined) resolve(l);
+        else if (closed) resolve(undefined);
+        else waiters.push(resolve);
+      }),
+    close: () => rl.close(),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
