@@ -1,6 +1,5 @@
-import { startApp } from '../app.ts';
+import { startBot } from '../bot.ts';
 import { loadConfig } from '../config/config.ts';
-import { createAppContext } from '../context.ts';
 import { ConfigError } from '../errors.ts';
 import { type CliIo, EXIT } from './io.ts';
 
@@ -15,16 +14,18 @@ export async function runServeCommand(_args: string[], io: CliIo): Promise<numbe
     }
     throw error;
   }
-  const ctx = createAppContext(config);
-  const app = await startApp(ctx);
-  io.stderr.write(`ssec-responder listening on ${app.url} (POST /slack/events, GET /healthz)\n`);
+  const app = await startBot(config);
+  const { logger } = app.ctx;
+  io.stderr.write(
+    `ssec-responder listening on ${app.url} (POST /slack/events, /alerts/eventbridge, /alerts/sns; GET /healthz)\n`,
+  );
   return await new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
-      ctx.logger.info({ signal }, 'shutting down');
+      logger.info({ signal }, 'shutting down');
       app.stop().then(
         () => resolve(EXIT.ok),
         (error: unknown) => {
-          ctx.logger.error({ err: error }, 'shutdown failed');
+          logger.error({ err: error }, 'shutdown failed');
           resolve(EXIT.failed);
         },
       );
