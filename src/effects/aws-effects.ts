@@ -5,7 +5,7 @@ import { contain } from '../aws/contain/contain.ts';
 import type { ContainOptions as AwsContainOptions } from '../aws/contain/plan.ts';
 import { rollbackContainment } from '../aws/contain/rollback.ts';
 import type { RecoverProgress } from '../aws/recover/progress.ts';
-import { restoreFromVersions } from '../aws/recover/restore-versions.ts';
+import { recover } from '../aws/recover/recover.ts';
 import { verifyRecovery } from '../aws/recover/verify.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
@@ -44,6 +44,27 @@ export function createAwsEffects(deps: AwsEffectsDeps): WorkflowEffects {
     return aws.forAccount(incident?.accountId ?? undefined, incident?.region ?? undefined);
   }
 
+  // The approval in Slack is the confirmation S3 Batch Operations asks for.
+  function batchOptions(accountId: string | null) {
+    const { batchRoleArn, batchManifestBucket } = config.aws;
+    if (!batchRoleArn || !batchManifestBucket) {
+      throw new Error(
+        'S3 Batch Operations needs SSEC_BATCH_ROLE_ARN and SSEC_BATCH_MANIFEST_BUCKET; set them, or recover from versions',
+      );
+    }
+    const account = accountId ?? batchRoleArn.split(':')[4] ?? '';
+    return { accountId: account, roleArn: batchRoleArn, manifestBucket: batchManifestBucket, confirm: true };
+  }
+
+  function backupOptions() {
+    if (!config.aws.backupRoleArn) {
+      throw new Error(
+        'Recovery from AWS Backup needs SSEC_BACKUP_ROLE_ARN (the role AWS Backup restores with)',
+      );
+    }
+    return { roleArn: config.aws.backupRoleArn };
+  }
+
   const progressOf = (ctx: EffectContext) => (p: RecoverProgress) =>
     ctx.progress({
       done: p.done,
@@ -76,7 +97,10 @@ export function createAwsEffects(deps: AwsEffectsDeps): WorkflowEffects {
         clients: clientsFor(input.incidentId),
         store,
         incidentId: input.incidentId,
-        containKeys: [awsKey(`${input.incidentId}:contain:${input.containAttempt}`)],
+        // Every contain attempt up to the one undone: a retried attempt saw the state the first made.
+        containKeys: Array.from({ length: input.containAttempt }, (_, i) =>
+          awsKey(`${input.incidentId}:contain:${i + 1}`),
+        ),
         idempotencyKey: awsKey(ctx.idempotencyKey),
       });
       if (result.failed > 0)
@@ -128,30 +152,37 @@ export function createAwsEffects(deps: AwsEffectsDeps): WorkflowEffects {
 
     async recover(input, ctx) {
       const clients = clientsFor(input.incidentId);
-      if (input.strategy !== 'versions') {
-        throw new Error(
-          `Recovery strategy "${input.strategy}" is not available from Slack yet; use "versions" or the CLI`,
-        );
-      }
-      const tally = await restoreFromVersions({
-        s3: clients.s3,
+      const incident = store.incidents.get(input.incidentId);
+      const result = await recover({
+        clients: {
+          s3: clients.s3,
+          backup: clients.backup,
+          s3control: clients.s3control,
+          accountId: incident?.accountId ?? undefined,
+        },
         store,
+        incidentId: input.incidentId,
         runIds: input.assessRunIds,
+        strategy: input.strategy,
         concurrency: config.aws.restoreConcurrency,
         signal: ctx.signal,
         onProgress: progressOf(ctx),
+        idempotencyKey: awsKey(ctx.idempotencyKey),
+        ...(input.strategy === 'batch' ? { batch: batchOptions(incident?.accountId ?? null) } : {}),
+        ...(input.strategy === 'backup' ? { backup: backupOptions() } : {}),
       });
-      if (tally.failed > 0) {
-        const sample = tally.failures.slice(0, 3).map((f) => `${f.key}: ${f.reason}`);
+      if (result.failed > 0) {
+        const sample = result.failures.slice(0, 3).map((f) => `${f.key}: ${f.reason}`);
         throw new Error(
-          `${tally.failed} object(s) could not be restored (${sample.join('; ')}); retry restores only those`,
+          `${result.failed} object(s) could not be restored (${sample.join('; ')}); retry restores only those`,
         );
       }
       return {
-        restored: tally.copied + tally.alreadyRestored,
-        failed: tally.failed,
-        unrecoverable: tally.unrecoverable,
-        awsRequestIds: tally.requestIds.slice(0, 50),
+        restored: result.restored,
+        failed: result.failed,
+        unrecoverable: result.unrecoverable,
+        jobIds: result.jobIds,
+        awsRequestIds: result.awsRequestIds.slice(0, 50),
       };
     },
 
