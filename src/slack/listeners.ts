@@ -20,14 +20,30 @@ export interface SlackListenerDeps {
   commands?: Partial<Record<string, CommandHandler>>;
 }
 
+interface Registry {
+  logger: Logger;
+  commands: Partial<Record<string, CommandHandler>>;
+}
+
+// One `/ssec` listener per app: Bolt runs every matching listener, and two would both try to ack.
+// A second registration (the Slack layer's, after startApp's) adds its handlers to the first.
+const registries = new WeakMap<App, Registry>();
+
 export function registerSlackListeners(app: App, deps: SlackListenerDeps): void {
+  const existing = registries.get(app);
+  if (existing) {
+    Object.assign(existing.commands, deps.commands ?? {});
+    return;
+  }
+  const registry: Registry = { logger: deps.logger, commands: { ...deps.commands } };
+  registries.set(app, registry);
   app.command('/ssec', async ({ command, ack, respond }) => {
     const parsed = parseSsecCommand(command.text ?? '');
     if (parsed.kind === 'unknown') {
       await ack({ response_type: 'ephemeral', text: unknownCommandText(parsed.given) });
       return;
     }
-    const handler = deps.commands?.[parsed.name];
+    const handler = registry.commands[parsed.name];
     if (parsed.name === 'help' || !handler) {
       await ack({ response_type: 'ephemeral', text: helpText() });
       return;
@@ -43,7 +59,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
         respond,
       });
     } catch (error) {
-      deps.logger.error({ err: error, subcommand: parsed.name }, '/ssec handler failed');
+      registry.logger.error({ err: error, subcommand: parsed.name }, '/ssec handler failed');
       await respond({
         response_type: 'ephemeral',
         text: `:warning: \`/ssec ${parsed.name}\` failed: ${error instanceof Error ? error.message : String(error)}`,

@@ -28,6 +28,20 @@ export interface ChangedObject {
   versionId: string;
   lastModified: Date;
   size: number;
+  /** The key was deleted during the window: `versionId` is the delete marker. */
+  isDeleteMarker?: boolean;
+  /** Under a delete marker, the version beneath it (what undeleting brings back). */
+  previousVersionId?: string | null;
+}
+
+/** A key the scan could not decide (a HEAD answered 403, 404...), so a responder looks at it. */
+export interface AssessError {
+  runId: number;
+  key: string;
+  versionId: string;
+  httpStatus: number | null;
+  code: string;
+  message: string;
 }
 
 export interface AssessRun {
@@ -75,6 +89,25 @@ interface AffectedRow {
   restored_version_id: string | null;
   recovery_error: string | null;
   recovery_attempts: number;
+}
+
+interface ChangedRow {
+  run_id: number;
+  key: string;
+  version_id: string;
+  last_modified: string;
+  size: number;
+  is_delete_marker: number;
+  previous_version_id: string | null;
+}
+
+interface ErrorRow {
+  run_id: number;
+  key: string;
+  version_id: string;
+  http_status: number | null;
+  code: string;
+  message: string;
 }
 
 const toRun = (r: RunRow): AssessRun => ({
@@ -168,6 +201,7 @@ export class Assessments {
     page: {
       affected: NewAffected[];
       changed: Omit<ChangedObject, 'runId'>[];
+      errors?: Omit<AssessError, 'runId'>[];
       cursor: unknown;
       progress: Record<string, unknown>;
     },
@@ -180,8 +214,14 @@ export class Assessments {
        ON CONFLICT (run_id, key) DO NOTHING`,
     );
     const insC = this.db.prepare(
-      `INSERT INTO changed_objects (run_id, key, version_id, last_modified, size) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO changed_objects (run_id, key, version_id, last_modified, size, is_delete_marker, previous_version_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
+    );
+    const insE = this.db.prepare(
+      `INSERT INTO assess_errors (run_id, key, version_id, http_status, code, message) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, key) DO UPDATE SET version_id = excluded.version_id, http_status = excluded.http_status,
+         code = excluded.code, message = excluded.message`,
     );
     const upd = this.db.prepare('UPDATE assess_runs SET cursor = ?, progress = ? WHERE id = ?');
     this.db
@@ -202,7 +242,17 @@ export class Assessments {
           });
         }
         for (const c of page.changed)
-          insC.run(runId, c.key, c.versionId, c.lastModified.toISOString(), c.size);
+          insC.run(
+            runId,
+            c.key,
+            c.versionId,
+            c.lastModified.toISOString(),
+            c.size,
+            c.isDeleteMarker ? 1 : 0,
+            c.previousVersionId ?? null,
+          );
+        for (const e of page.errors ?? [])
+          insE.run(runId, e.key, e.versionId, e.httpStatus, e.code, e.message);
         upd.run(JSON.stringify(page.cursor ?? null), JSON.stringify(page.progress), runId);
       })
       .immediate();
@@ -237,10 +287,10 @@ export class Assessments {
     let after = opts.afterKey ?? '';
     for (;;) {
       const rows = this.db
-        .prepare<[number, string, string | null], AffectedRow>(
-          `SELECT * FROM affected_objects WHERE run_id = ? AND key > ? AND (?3 IS NULL OR recovery_status = ?3) ORDER BY key LIMIT 1000`,
+        .prepare<[number, string, string | null, string | null], AffectedRow>(
+          `SELECT * FROM affected_objects WHERE run_id = ? AND key > ? AND (? IS NULL OR recovery_status = ?) ORDER BY key LIMIT 1000`,
         )
-        .all(runId, after, opts.status ?? null);
+        .all(runId, after, opts.status ?? null, opts.status ?? null);
       if (rows.length === 0) return;
       for (const r of rows) yield toAffected(r);
       after = rows[rows.length - 1]!.key;
@@ -248,20 +298,62 @@ export class Assessments {
   }
 
   *changed(runId: number): Generator<ChangedObject> {
-    for (const r of this.db
-      .prepare<
-        [number],
-        { run_id: number; key: string; version_id: string; last_modified: string; size: number }
-      >('SELECT * FROM changed_objects WHERE run_id = ? ORDER BY key, version_id')
-      .iterate(runId)) {
-      yield {
-        runId: r.run_id,
-        key: r.key,
-        versionId: r.version_id,
-        lastModified: new Date(r.last_modified),
-        size: r.size,
-      };
+    // Keyset pages, like affected(): the CLI awaits stdout between rows, and an open statement
+    // would make every other use of the connection fail meanwhile.
+    let afterKey = '';
+    let afterVersion = '';
+    for (;;) {
+      const rows = this.db
+        .prepare<[number, string, string, string], ChangedRow>(
+          `SELECT * FROM changed_objects WHERE run_id = ? AND (key > ? OR (key = ? AND version_id > ?))
+           ORDER BY key, version_id LIMIT 1000`,
+        )
+        .all(runId, afterKey, afterKey, afterVersion);
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        yield {
+          runId: r.run_id,
+          key: r.key,
+          versionId: r.version_id,
+          lastModified: new Date(r.last_modified),
+          size: r.size,
+          isDeleteMarker: r.is_delete_marker === 1,
+          previousVersionId: r.previous_version_id,
+        };
+      }
+      const last = rows[rows.length - 1]!;
+      afterKey = last.key;
+      afterVersion = last.version_id;
     }
+  }
+
+  /** Keys a run could not decide, in key order. */
+  *errors(runId: number): Generator<AssessError> {
+    let after = '';
+    for (;;) {
+      const rows = this.db
+        .prepare<[number, string], ErrorRow>(
+          'SELECT * FROM assess_errors WHERE run_id = ? AND key > ? ORDER BY key LIMIT 1000',
+        )
+        .all(runId, after);
+      if (rows.length === 0) return;
+      for (const r of rows) {
+        yield {
+          runId: r.run_id,
+          key: r.key,
+          versionId: r.version_id,
+          httpStatus: r.http_status,
+          code: r.code,
+          message: r.message,
+        };
+      }
+      after = rows[rows.length - 1]!.key;
+    }
+  }
+
+  /** Puts a failed or interrupted run back to running, so a scan can resume from its cursor. */
+  reopenRun(runId: number): void {
+    this.db.prepare("UPDATE assess_runs SET status = 'running', finished_at = NULL WHERE id = ?").run(runId);
   }
 
   counts(runId: number): Record<RecoveryStatus, number> & { total: number; changed: number } {

@@ -145,4 +145,19 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, key, version_id)
   ) STRICT;
   `,
+  // 3: assessment detail: deletions during the window, and keys a scan could not decide
+  `
+  ALTER TABLE changed_objects ADD COLUMN is_delete_marker INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE changed_objects ADD COLUMN previous_version_id TEXT;
+
+  CREATE TABLE assess_errors (
+    run_id INTEGER NOT NULL REFERENCES assess_runs(id),
+    key TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    http_status INTEGER,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (run_id, key)
+  ) STRICT;
+  `,
 ];

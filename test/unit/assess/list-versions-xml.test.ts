@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { parseListVersionsXml } from '../../../src/aws/assess/list-versions-xml.ts';
+
+// The example from the ListObjectVersions API reference, with a delete marker between versions.
+const AWS_EXAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
+<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>bucket</Name>
+  <Prefix>my</Prefix>
+  <KeyMarker/>
+  <VersionIdMarker/>
+  <MaxKeys>5</MaxKeys>
+  <IsTruncated>true</IsTruncated>
+  <NextKeyMarker>my-second-image.jpg</NextKeyMarker>
+  <NextVersionIdMarker>03jpff543dhffds434rfdsFDN943fdsFkdmqnh892</NextVersionIdMarker>
+  <Version>
+    <Key>my-image.jpg</Key>
+    <VersionId>3/L4kqtJl40Nr8X8gdRQBpUMLUo</VersionId>
+    <IsLatest>true</IsLatest>
+    <LastModified>2009-10-12T17:50:30.000Z</LastModified>
+    <ETag>&quot;fba9dede5f27731c9771645a39863328&quot;</ETag>
+    <Size>434234</Size>
+    <StorageClass>STANDARD</StorageClass>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>mtd@amazon.com</DisplayName></Owner>
+  </Version>
+  <DeleteMarker>
+    <Key>my-second-image.jpg</Key>
+    <VersionId>03jpff543dhffds434rfdsFDN943fdsFkdmqnh892</VersionId>
+    <IsLatest>true</IsLatest>
+    <LastModified>2009-11-12T17:50:30.000Z</LastModified>
+    <Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID><DisplayName>mtd@amazon.com</DisplayName></Owner>
+  </DeleteMarker>
+  <Version>
+    <Key>my-second-image.jpg</Key>
+    <VersionId>QUpfdndhfd8438MNFDN93jdnJFkdmqnh893</VersionId>
+    <IsLatest>false</IsLatest>
+    <LastModified>2009-10-10T17:50:30.000Z</LastModified>
+    <ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>
+    <Size>166434</Size>
+    <StorageClass>STANDARD</StorageClass>
+    <ChecksumAlgorithm>CRC32</ChecksumAlgorithm>
+    <RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress></RestoreStatus>
+  </Version>
+  <CommonPrefixes><Prefix>photos/</Prefix></CommonPrefixes>
+  <CommonPrefixes><Prefix>a &amp; b/</Prefix></CommonPrefixes>
+</ListVersionsResult>`;
+
+describe('parseListVersionsXml', () => {
+  it('reads the documented example, keeping versions and delete markers in document order', () => {
+    const p = parseListVersionsXml(AWS_EXAMPLE);
+    expect(p).toMatchObject({
+      isTruncated: true,
+      nextKeyMarker: 'my-second-image.jpg',
+      nextVersionIdMarker: '03jpff543dhffds434rfdsFDN943fdsFkdmqnh892',
+      prefixes: ['photos/', 'a & b/'],
+      encodingType: undefined,
+      parser: 'ssec',
+    });
+    expect(p.entries).toEqual([
+      {
+        key: 'my-image.jpg',
+        versionId: '3/L4kqtJl40Nr8X8gdRQBpUMLUo',
+        isDeleteMarker: false,
+        isLatest: true,
+        lastModified: new Date('2009-10-12T17:50:30.000Z'),
+        size: 434234,
+        etag: '"fba9dede5f27731c9771645a39863328"',
+      },
+      {
+        key: 'my-second-image.jpg',
+        versionId: '03jpff543dhffds434rfdsFDN943fdsFkdmqnh892',
+        isDeleteMarker: true,
+        isLatest: true,
+        lastModified: new Date('2009-11-12T17:50:30.000Z'),
+        size: 0,
+        etag: undefined,
+      },
+      expect.objectContaining({
+        versionId: 'QUpfdndhfd8438MNFDN93jdnJFkdmqnh893',
+        isLatest: false,
+        size: 166434,
+      }),
+    ]);
+  });
+
+  it('keeps keys exactly: entities, numeric references, CDATA, spaces at either end', () => {
+    const xml = `<ListVersionsResult><IsTruncated>false</IsTruncated>
+      <Version><Key> a&lt;b&gt;&amp;&apos;&quot;&#x1F600;&#233;+%20 </Key><VersionId>v1</VersionId><IsLatest>true</IsLatest><LastModified>2025-01-13T10:00:00Z</LastModified><Size>1</Size></Version>
+      <Version><Key><![CDATA[raw <&> text]]></Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>2025-01-13T10:00:00Z</LastModified><Size>2</Size></Version>
+      <!-- a comment --></ListVersionsResult>`;
+    const p = parseListVersionsXml(xml);
+    expect(p.entries.map((e) => e.key)).toEqual([' a<b>&\'"😀é+%20 ', 'raw <&> text']);
+    expect(p.isTruncated).toBe(false);
+  });
+
+  it('reports EncodingType so url-encoded keys get decoded', () => {
+    const p = parseListVersionsXml(
+      '<ListVersionsResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated></ListVersionsResult>',
+    );
+    expect(p.encodingType).toBe('url');
+    expect(p.entries).toEqual([]);
+  });
+
+  it('refuses documents it does not understand, so the SDK parses them instead', () => {
+    expect(() => parseListVersionsXml('<Error><Code>SlowDown</Code></Error>')).toThrow(
+      /not a ListVersionsResult/,
+    );
+    expect(() => parseListVersionsXml('<ListVersionsResult><Version><Key>a</Key>')).toThrow();
+    expect(() =>
+      parseListVersionsXml(
+        '<ListVersionsResult><Version><Key>a</Key><LastModified>yesterday</LastModified></Version></ListVersionsResult>',
+      ),
+    ).toThrow(/LastModified/);
+    expect(() =>
+      parseListVersionsXml(
+        '<ListVersionsResult><Version><VersionId>v</VersionId></Version></ListVersionsResult>',
+      ),
+    ).toThrow(/incomplete/);
+    expect(() => parseListVersionsXml('<ListVersionsResult><a></b></ListVersionsResult>')).toThrow(
+      /unbalanced/,
+    );
+  });
+});
