@@ -25,7 +25,8 @@ const awsKey = (effectKey: string) => `${effectKey}/aws`;
 function toAwsOptions(o: ContainOptions): AwsContainOptions {
   return {
     deactivateKeys: o.deactivateKeys ?? true,
-    denyAll: o.attachDenyAll ?? false,
+    // On unless turned off: the approval message promises it, and the leaked key's user is the compromised principal.
+    denyAll: o.attachDenyAll ?? true,
     revokeSessions: o.revokeSessions ?? true,
     blockMethod: o.blockSseC === false ? 'none' : 'both',
     defuseLifecycle: o.defuseLifecycle ?? true,
