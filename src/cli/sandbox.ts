@@ -25,10 +25,12 @@ export async function runSandboxCommand(args: string[], io: CliIo): Promise<numb
     return EXIT.ok;
   }
   const port = values.port === undefined ? 4566 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
   const latencyMs = Number(values['latency-ms'] ?? 0);
   const slowDownRate = Number(values['slow-down-rate'] ?? 0);
-  if (!(slowDownRate >= 0 && slowDownRate <= 1)) throw new UsageError('--slow-down-rate must be between 0 and 1');
+  if (!(slowDownRate >= 0 && slowDownRate <= 1))
+    throw new UsageError('--slow-down-rate must be between 0 and 1');
   if (!(latencyMs >= 0)) throw new UsageError('--latency-ms must be a number of milliseconds');
 
   const sandbox = await startAwsSandbox({ port, host: values.host ?? '127.0.0.1', latencyMs, slowDownRate });
