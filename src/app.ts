@@ -21,6 +21,8 @@ export interface StartAppOptions {
   /** Called by stop() before the database closes (workflow runtime, sweepers). */
   onStop?: () => Promise<void> | void;
   register?: (app: App) => void;
+  /** More to report on /healthz (backlogs), read only when the database answers. */
+  healthDetails?: () => Record<string, unknown>;
 }
 
 /** Builds the Bolt app and the HTTP server from the context and starts them. */
@@ -66,7 +68,11 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
   const routes: Record<string, RouteHandler> = {
     'GET /healthz': (_req, res) => {
       const ok = ctx.store.healthy();
-      sendJson(res, ok ? 200 : 503, { ok, database: ok ? 'ok' : 'unavailable' });
+      sendJson(res, ok ? 200 : 503, {
+        ok,
+        database: ok ? 'ok' : 'unavailable',
+        ...(ok ? opts.healthDetails?.() : {}),
+      });
     },
     ...opts.routes,
   };

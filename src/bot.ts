@@ -192,6 +192,13 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       'POST /alerts/sns': snsRoute(routeDeps),
     },
     register: (bolt) => slack!.register(bolt),
+    healthDetails: () => {
+      const alerts = store.alerts.counts();
+      return {
+        alerts: { waiting: alerts.received, failed: alerts.failed },
+        incidents: { open: store.incidents.listOpen().length, refused: runtime.refused().length },
+      };
+    },
     onStop: async () => {
       await intake.stop();
       await runtime.stop();

@@ -46,6 +46,7 @@ export class Alerts {
   private readonly pendingStmt;
   private readonly finish;
   private readonly failStmt;
+  private readonly countStmt;
 
   constructor(db: Database) {
     this.insert = db.prepare(
@@ -59,13 +60,19 @@ export class Alerts {
     this.finish = db.prepare(
       'UPDATE alerts SET status = ?, reason = ?, incident_id = ?, processed_at = ?, attempts = attempts + 1 WHERE id = ?',
     );
+    this.countStmt = db.prepare<[], { status: AlertStatus; n: number }>(
+      'SELECT status, count(*) AS n FROM alerts GROUP BY status',
+    );
     this.failStmt = db.prepare(
       `UPDATE alerts SET status = 'failed', reason = ?, attempts = attempts + 1 WHERE id = ?`,
     );
   }
 
   /** Stores the raw alert once per dedup key; a second delivery returns the first with `duplicate`. */
-  accept(a: { dedupKey: string; route: string; raw: string }, now = new Date()): { alert: StoredAlert; duplicate: boolean } {
+  accept(
+    a: { dedupKey: string; route: string; raw: string },
+    now = new Date(),
+  ): { alert: StoredAlert; duplicate: boolean } {
     const inserted = this.insert.run(a.dedupKey, a.route, now.toISOString(), a.raw).changes === 1;
     return { alert: toAlert(this.byKey.get(a.dedupKey)!), duplicate: !inserted };
   }
@@ -78,6 +85,13 @@ export class Alerts {
   /** Alerts still to process: never processed, or failed fewer than `maxAttempts` times. */
   pending(maxAttempts: number): StoredAlert[] {
     return this.pendingStmt.all(maxAttempts).map(toAlert);
+  }
+
+  /** How many alerts stand in each status: a growing `failed` count is an alert being lost. */
+  counts(): Record<AlertStatus, number> {
+    const out: Record<AlertStatus, number> = { received: 0, processed: 0, ignored: 0, failed: 0 };
+    for (const r of this.countStmt.all()) out[r.status] = r.n;
+    return out;
   }
 
   markProcessed(id: number, incidentId: number | null, now = new Date()): void {
