@@ -3,8 +3,8 @@
 // input from the network like any other.
 
 import { z } from 'zod';
-import { APPROVAL_STEPS, RECOVERY_STRATEGIES, STEPS } from '../../workflows/types.ts';
 import type { ApprovalStep, RecoveryStrategy, Step } from '../../workflows/types.ts';
+import { APPROVAL_STEPS, RECOVERY_STRATEGIES, STEPS } from '../../workflows/types.ts';
 
 export const ACTION_PREFIX = 'ssec.';
 /** Every interactive element the bot renders has an action id matching this. */
@@ -22,7 +22,12 @@ export type ButtonAction =
 const incidentId = z.number().int().positive();
 const valueSchema = z.union([
   z.object({ k: z.literal('request'), i: incidentId, s: z.enum(['contain', 'rollback']) }),
-  z.object({ k: z.literal('request'), i: incidentId, s: z.literal('recover'), g: z.enum(RECOVERY_STRATEGIES) }),
+  z.object({
+    k: z.literal('request'),
+    i: incidentId,
+    s: z.literal('recover'),
+    g: z.enum(RECOVERY_STRATEGIES),
+  }),
   z.object({
     k: z.enum(['approve', 'reject']),
     i: incidentId,
@@ -37,7 +42,9 @@ export function encodeAction(a: ButtonAction): string {
   switch (a.kind) {
     case 'request':
       return JSON.stringify(
-        a.step === 'recover' ? { k: a.kind, i: a.incidentId, s: a.step, g: a.strategy } : { k: a.kind, i: a.incidentId, s: a.step },
+        a.step === 'recover'
+          ? { k: a.kind, i: a.incidentId, s: a.step, g: a.strategy }
+          : { k: a.kind, i: a.incidentId, s: a.step },
       );
     case 'approve':
     case 'reject':

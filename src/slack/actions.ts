@@ -7,6 +7,7 @@ import type { Clock } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { ACTION_ID_PATTERN, type ButtonAction, decodeAction } from './action-values.ts';
+import { afterAck } from './after-ack.ts';
 import type { Message } from './blocks/kit.ts';
 import { closeModal } from './blocks/modals.ts';
 import type { IncidentActions, Reply, SlackRuntime } from './incident-actions.ts';
@@ -58,6 +59,7 @@ export function registerActionListeners(app: App, deps: ActionDeps): void {
 
   app.action<BlockAction<BoltButton>>(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
     await ack();
+    await afterAck();
     const userId = body.user.id;
     const reply: Reply = async (m: string | Message) => {
       await respond(
@@ -110,7 +112,12 @@ export function registerActionListeners(app: App, deps: ActionDeps): void {
         return;
       }
       if (incident.status !== 'open') {
-        const message = auditRefusal(store, clock, { incidentId: incident.id, userId, action: ATTEMPTED[a.kind], reason: 'incident-closed' });
+        const message = auditRefusal(store, clock, {
+          incidentId: incident.id,
+          userId,
+          action: ATTEMPTED[a.kind],
+          reason: 'incident-closed',
+        });
         await reply(`:no_entry_sign: ${message}`);
         return;
       }

@@ -1,24 +1,23 @@
 // The `/ssec` subcommands. Each runs after the listener has acknowledged, answers only the person
 // who typed it (ephemeral), and leaves everything the team should see to the incident thread.
 
+import { RECOVERY_STRATEGIES, type RecoveryStrategy } from '../../workflows/types.ts';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../context.ts';
 import type { Incident } from '../store/incidents.ts';
 import type { Store } from '../store/store.ts';
-import { RECOVERY_STRATEGIES, type RecoveryStrategy } from '../../workflows/types.ts';
-import type { Clock } from '../context.ts';
-import type { Config } from '../config/config.ts';
-import { type Message } from './blocks/kit.ts';
+import type { Message } from './blocks/kit.ts';
 import { declareModal } from './blocks/modals.ts';
 import { listMessage, statusMessage } from './blocks/overview.ts';
 import { checkDeclare, isAccessKeyId } from './declare-input.ts';
-import type { IncidentActions, Reply } from './incident-actions.ts';
+import type { IncidentActions, Reply, SlackRuntime } from './incident-actions.ts';
 import type { IncidentNotifier, WebClient } from './incident-notifier.ts';
-import { viewOf } from './incident-view.ts';
 import { resolveTarget } from './incident-target.ts';
+import { viewOf } from './incident-view.ts';
 import type { CommandHandler, CommandRequest } from './listeners.ts';
 import { auditRefusal } from './refusals.ts';
 import type { RespondersResolver } from './responders.ts';
 import { SUBCOMMANDS } from './ssec-command.ts';
-import type { SlackRuntime } from './incident-actions.ts';
 
 export interface DeclareRequest {
   buckets: string[];
@@ -72,7 +71,8 @@ function flagProblem(req: CommandRequest): string | null {
     if (!allowed.includes(flag)) {
       return `\`/ssec ${req.name}\` has no \`--${flag}\`. Type: \`${usage(req.name)}\``;
     }
-    if (value === true && flag !== 'dry-run') return `\`--${flag}\` needs a value. Type: \`${usage(req.name)}\``;
+    if (value === true && flag !== 'dry-run')
+      return `\`--${flag}\` needs a value. Type: \`${usage(req.name)}\``;
   }
   return null;
 }
@@ -108,7 +108,9 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const buckets = req.positional.filter((p) => !isAccessKeyId(p));
     const since = typeof req.flags.since === 'string' ? req.flags.since : null;
     if (!(await deps.responders.isResponder(req.userId))) {
-      await reply(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId: req.userId, action: 'incident.declare', reason: 'not-a-responder' })}`);
+      await reply(
+        `:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId: req.userId, action: 'incident.declare', reason: 'not-a-responder' })}`,
+      );
       return;
     }
     if (buckets.length === 0) {
@@ -120,7 +122,9 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
       try {
         await deps.client.views.open({ trigger_id: req.triggerId, view: view as never });
       } catch {
-        await reply('The form could not be opened. Type it instead: `/ssec declare <bucket…> [--key AKIA…] [--since 2025-01-13T09:00Z]`');
+        await reply(
+          'The form could not be opened. Type it instead: `/ssec declare <bucket…> [--key AKIA…] [--since 2025-01-13T09:00Z]`',
+        );
       }
       return;
     }
@@ -135,13 +139,19 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const link = await deps.notifier.permalink(incident.id);
     await reply(
       `:rotating_light: Declared ${incident.ref} for ${checked.input.buckets.length} bucket(s).` +
-        (link ? ` <${link}|Open the incident thread>.` : deps.config.incidentChannel ? ` The thread is in <#${deps.config.incidentChannel}>.` : ''),
+        (link
+          ? ` <${link}|Open the incident thread>.`
+          : deps.config.incidentChannel
+            ? ` The thread is in <#${deps.config.incidentChannel}>.`
+            : ''),
     );
   }
 
   async function list(req: CommandRequest, reply: Reply): Promise<void> {
     if (!(await maySee(req))) {
-      await reply(`Incident details are shown to responders${deps.config.incidentChannel ? ` and in <#${deps.config.incidentChannel}>` : ''}.`);
+      await reply(
+        `Incident details are shown to responders${deps.config.incidentChannel ? ` and in <#${deps.config.incidentChannel}>` : ''}.`,
+      );
       return;
     }
     const open = await Promise.all(
@@ -157,7 +167,9 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const t = target(req, { allowClosed: true });
     if (!t.ok) return reply(t.message);
     if (!(await maySee(req))) {
-      await reply(`${t.incident.ref} is ${t.incident.status}. Details are shown to responders${deps.config.incidentChannel ? ` and in <#${deps.config.incidentChannel}>` : ''}.`);
+      await reply(
+        `${t.incident.ref} is ${t.incident.status}. Details are shown to responders${deps.config.incidentChannel ? ` and in <#${deps.config.incidentChannel}>` : ''}.`,
+      );
       return;
     }
     const view = viewOf(store, (id) => deps.runtime.snapshot(id), t.incident);
@@ -167,7 +179,12 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
   async function assess(req: CommandRequest, reply: Reply): Promise<void> {
     const t = target(req);
     if (!t.ok) return reply(t.message);
-    await actions.send(t.incident.id, { type: 'ASSESS', by: req.userId }, reply, `:mag: Assessment of ${t.incident.ref} started.`);
+    await actions.send(
+      t.incident.id,
+      { type: 'ASSESS', by: req.userId },
+      reply,
+      `:mag: Assessment of ${t.incident.ref} started.`,
+    );
   }
 
   async function contain(req: CommandRequest, reply: Reply): Promise<void> {
@@ -186,11 +203,14 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const raw = req.flags.strategy;
     const strategy = (typeof raw === 'string' ? raw.toLowerCase() : 'versions') as RecoveryStrategy;
     if (!RECOVERY_STRATEGIES.includes(strategy)) {
-      return reply(`\`--strategy ${String(raw)}\` is not one of ${RECOVERY_STRATEGIES.join(', ')}. Type: \`${usage('recover')}\``);
+      return reply(
+        `\`--strategy ${String(raw)}\` is not one of ${RECOVERY_STRATEGIES.join(', ')}. Type: \`${usage('recover')}\``,
+      );
     }
     const t = target(req, { example: `--strategy ${strategy}` });
     if (!t.ok) return reply(t.message);
-    if (req.flags['dry-run']) return actions.dryRun(t.incident.id, req.userId, 'recover', reply, { strategy });
+    if (req.flags['dry-run'])
+      return actions.dryRun(t.incident.id, req.userId, 'recover', reply, { strategy });
     await actions.send(
       t.incident.id,
       { type: 'REQUEST', step: 'recover', strategy, by: req.userId },
@@ -216,7 +236,9 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const t = target(req, { allowClosed: true });
     if (!t.ok) return reply(t.message);
     if (!(await maySee(req))) {
-      await reply(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId: t.incident.id, userId: req.userId, action: 'report.attach', reason: 'not-a-responder' })}`);
+      await reply(
+        `:no_entry_sign: ${auditRefusal(store, clock, { incidentId: t.incident.id, userId: req.userId, action: 'report.attach', reason: 'not-a-responder' })}`,
+      );
       return;
     }
     await actions.attachReport(t.incident.id, req.userId, reply);
@@ -228,7 +250,12 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const reason = t.rest.join(' ').trim();
     const view = viewOf(store, (id) => deps.runtime.snapshot(id), t.incident);
     if (view.verified) {
-      await actions.send(t.incident.id, { type: 'CLOSE', by: req.userId, ...(reason ? { reason } : {}) }, reply, `${t.incident.ref} closed as resolved.`);
+      await actions.send(
+        t.incident.id,
+        { type: 'CLOSE', by: req.userId, ...(reason ? { reason } : {}) },
+        reply,
+        `${t.incident.ref} closed as resolved.`,
+      );
       return;
     }
     if (!reason) {
@@ -236,7 +263,12 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
         `${t.incident.ref} has not been verified as recovered, so closing cancels it and needs a reason for the record. Type: \`/ssec close ${t.incident.ref} <reason>\``,
       );
     }
-    await actions.send(t.incident.id, { type: 'CANCEL', by: req.userId, reason }, reply, `${t.incident.ref} cancelled.`);
+    await actions.send(
+      t.incident.id,
+      { type: 'CANCEL', by: req.userId, reason },
+      reply,
+      `${t.incident.ref} cancelled.`,
+    );
   }
 
   return {

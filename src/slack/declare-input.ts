@@ -11,7 +11,9 @@ export interface DeclareInput {
   since: Date | null;
 }
 
-export type DeclareParse = { ok: true; input: DeclareInput } | { ok: false; errors: Partial<Record<'buckets' | 'keys' | 'since', string>> };
+export type DeclareParse =
+  | { ok: true; input: DeclareInput }
+  | { ok: false; errors: Partial<Record<'buckets' | 'keys' | 'since', string>> };
 
 const split = (text: string) =>
   text
@@ -31,9 +33,13 @@ export function parseSince(raw: string, now: Date): Date | null | 'invalid' {
   const text = raw.trim();
   if (text === '') return null;
   const rel = RELATIVE.exec(text);
-  if (rel) return new Date(now.getTime() - Number(rel[1]) * (rel[2]!.toLowerCase() === 'h' ? 3_600_000 : 86_400_000));
+  if (rel)
+    return new Date(
+      now.getTime() - Number(rel[1]) * (rel[2]!.toLowerCase() === 'h' ? 3_600_000 : 86_400_000),
+    );
   // ISO-8601 only: Date.parse accepts much more, and a misread date would scan the wrong window.
-  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(text)) return 'invalid';
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(text))
+    return 'invalid';
   const withZone = /[T ]\d{2}:\d{2}/.test(text) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? `${text}Z` : text;
   const d = new Date(withZone.replace(' ', 'T'));
   return Number.isNaN(d.getTime()) ? 'invalid' : d;
@@ -58,10 +64,12 @@ export function checkDeclare(
   let since: Date | null = null;
   if (typeof raw.since === 'string') {
     const parsed = parseSince(raw.since, now);
-    if (parsed === 'invalid') errors.since = `Not a time: "${raw.since.slice(0, 40)}". Use ISO-8601 such as 2025-01-13T09:00Z, or 24h / 3d ago.`;
+    if (parsed === 'invalid')
+      errors.since = `Not a time: "${raw.since.slice(0, 40)}". Use ISO-8601 such as 2025-01-13T09:00Z, or 24h / 3d ago.`;
     else since = parsed;
   } else since = raw.since;
-  if (since && since.getTime() > now.getTime() + 60_000) errors.since = 'The start of the attack cannot be in the future.';
+  if (since && since.getTime() > now.getTime() + 60_000)
+    errors.since = 'The start of the attack cannot be in the future.';
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, input: { buckets, accessKeyIds: keys, since } };
 }

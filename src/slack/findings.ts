@@ -39,7 +39,9 @@ export function summarizeFindings(store: Store, incidentId: number): FindingsSum
     .filter((run) => Object.keys(run.findings).length > 0)
     .map((run): BucketFindingSummary => {
       const f = rec(run.findings);
-      const rules = Array.isArray(rec(f.lifecycle).rules) ? (rec(f.lifecycle).rules as unknown[]).map(rec) : [];
+      const rules = Array.isArray(rec(f.lifecycle).rules)
+        ? (rec(f.lifecycle).rules as unknown[]).map(rec)
+        : [];
       const backup = f.backup === undefined ? null : rec(f.backup);
       return {
         bucket: run.bucket,
@@ -47,10 +49,15 @@ export function summarizeFindings(store: Store, incidentId: number): FindingsSum
         cleanVersionsDestroyedFrom: soonest(rules.map((r) => str(r.cleanVersionsDestroyedFrom))),
         deleteMarkersFrom: soonest(rules.map((r) => str(r.deleteMarkersFrom))),
         lifecycleRules: rules.length,
-        sseCBlocked: typeof rec(f.sseCBlocked).blocked === 'boolean' ? (rec(f.sseCBlocked).blocked as boolean) : null,
+        sseCBlocked:
+          typeof rec(f.sseCBlocked).blocked === 'boolean' ? (rec(f.sseCBlocked).blocked as boolean) : null,
         recoveryPoints:
-          backup && backup.checked === true && Array.isArray(backup.recoveryPoints) ? backup.recoveryPoints.length : null,
-        messages: Array.isArray(f.messages) ? f.messages.filter((m): m is string => typeof m === 'string') : [],
+          backup && backup.checked === true && Array.isArray(backup.recoveryPoints)
+            ? backup.recoveryPoints.length
+            : null,
+        messages: Array.isArray(f.messages)
+          ? f.messages.filter((m): m is string => typeof m === 'string')
+          : [],
       };
     });
   const deadline = soonest(buckets.map((b) => b.cleanVersionsDestroyedFrom));

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { afterAck } from './after-ack.ts';
 import { context, header, section } from './blocks/kit.ts';
 import { homeView, type Listed } from './blocks/overview.ts';
 import type { SlackRuntime } from './incident-actions.ts';
@@ -40,10 +41,15 @@ export function registerHomeListener(app: App, deps: HomeDeps): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== undefined && event.tab !== 'home') return;
     const userId = event.user;
+    await afterAck();
     try {
       const now = deps.clock();
       const view = (await deps.responders.isResponder(userId))
-        ? homeView(await listed(store.incidents.listOpen()), await listed(store.incidents.listRecentlyClosed(10)), now)
+        ? homeView(
+            await listed(store.incidents.listOpen()),
+            await listed(store.incidents.listRecentlyClosed(10)),
+            now,
+          )
         : {
             type: 'home' as const,
             blocks: [

@@ -30,6 +30,8 @@ export interface IncidentActionsDeps {
   notifier: IncidentNotifier;
   responders: RespondersResolver;
   interactions: InteractionTracker;
+  /** Display names for Slack user ids (ids it cannot resolve are left out). */
+  userNames?: (ids: string[]) => Promise<Record<string, string>>;
 }
 
 export interface IncidentActions {
@@ -123,16 +125,22 @@ export function createIncidentActions(deps: IncidentActionsDeps): IncidentAction
     async dryRun(incidentId, userId, step, reply, overrides = {}) {
       const incident = store.incidents.get(incidentId);
       if (!incident) {
-        await reply(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId, action: 'step.dry-run', reason: 'unknown-incident', detail: { incidentId, step } })}`);
+        await reply(
+          `:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId, action: 'step.dry-run', reason: 'unknown-incident', detail: { incidentId, step } })}`,
+        );
         return;
       }
       // A dry run changes nothing but reads AWS on the bot's credentials: responders only.
       if (!(await deps.responders.isResponder(userId))) {
-        await reply(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId, userId, action: 'step.dry-run', reason: 'not-a-responder', detail: { step } })}`);
+        await reply(
+          `:no_entry_sign: ${auditRefusal(store, clock, { incidentId, userId, action: 'step.dry-run', reason: 'not-a-responder', detail: { step } })}`,
+        );
         return;
       }
       if (!runtime.snapshot(incidentId)) {
-        await reply(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId, userId, action: 'step.dry-run', reason: 'incident-closed', detail: { step } })}`);
+        await reply(
+          `:no_entry_sign: ${auditRefusal(store, clock, { incidentId, userId, action: 'step.dry-run', reason: 'incident-closed', detail: { step } })}`,
+        );
         return;
       }
       try {
@@ -148,7 +156,9 @@ export function createIncidentActions(deps: IncidentActionsDeps): IncidentAction
         await reply(dryRunMessage(incident.ref, result));
       } catch (err) {
         deps.logger.warn({ err, incidentId, step }, 'dry run failed');
-        await reply(`:warning: The dry run of ${STEP_NAMES[step]} failed: ${err instanceof Error ? err.message : String(err)}`);
+        await reply(
+          `:warning: The dry run of ${STEP_NAMES[step]} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     },
 
@@ -174,13 +184,18 @@ export function createIncidentActions(deps: IncidentActionsDeps): IncidentAction
         };
       });
       const now = clock();
+      const audit = store.audit.forIncident(incidentId);
+      const people = [...new Set([...audit.map((e) => e.actor), incident.declaredBy ?? ''])].filter((a) =>
+        /^[UW][A-Z0-9]+$/.test(a),
+      );
       const markdown = buildReport({
         incident,
         view,
         context: snapshot?.context,
-        audit: store.audit.forIncident(incidentId),
+        audit,
         buckets,
         generatedAt: now,
+        names: deps.userNames ? await deps.userNames(people) : {},
       });
       const stamp = now.toISOString().replace(/[:]/g, '').slice(0, 15);
       const attached = await notifier.attachFile(incidentId, {

@@ -68,7 +68,11 @@ export interface FileToAttach {
 export interface IncidentNotifier {
   incidentOpened(incident: Incident, context?: { alertSummary?: string }): Promise<void>;
   /** Without a snapshot (an alert joined the incident), only the panel is refreshed from the store. */
-  incidentChanged(incidentId: number, snapshot: IncidentSnapshot | undefined, emitted: IncidentEmitted[]): Promise<void>;
+  incidentChanged(
+    incidentId: number,
+    snapshot: IncidentSnapshot | undefined,
+    emitted: IncidentEmitted[],
+  ): Promise<void>;
   stepProgress(incidentId: number, step: Step, progress: object): void;
   /** Opens the thread if the incident has none yet (idempotent). */
   ensureThread(incidentId: number): Promise<Thread | undefined>;
@@ -102,15 +106,23 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
   const snapshotFor = (id: number) => snapshotOf(store, id, live);
 
   function threadOf(incident: Incident): Thread | undefined {
-    return incident.channel && incident.threadTs ? { channel: incident.channel, threadTs: incident.threadTs } : undefined;
+    return incident.channel && incident.threadTs
+      ? { channel: incident.channel, threadTs: incident.threadTs }
+      : undefined;
   }
 
-  async function openThread(incident: Incident, alertSummary: string | undefined): Promise<Thread | undefined> {
+  async function openThread(
+    incident: Incident,
+    alertSummary: string | undefined,
+  ): Promise<Thread | undefined> {
     const existing = threadOf(incident);
     if (existing) return existing;
     const channel = incident.channel ?? deps.config.incidentChannel;
     if (!channel) {
-      log.error({ incidentId: incident.id }, 'no incident channel configured (SSEC_INCIDENT_CHANNEL); thread not opened');
+      log.error(
+        { incidentId: incident.id },
+        'no incident channel configured (SSEC_INCIDENT_CHANNEL); thread not opened',
+      );
       return undefined;
     }
     const view = viewOf(store, live, incident);
@@ -125,7 +137,8 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
     const link = await attempt('chat.getPermalink', incident.id, () =>
       client.chat.getPermalink({ channel: postedChannel, message_ts: ts }),
     );
-    if (link?.permalink) patchThreadState(store, incident.id, (s) => ({ ...s, permalink: link.permalink }), clock());
+    if (link?.permalink)
+      patchThreadState(store, incident.id, (s) => ({ ...s, permalink: link.permalink }), clock());
     const thread = { channel: postedChannel, threadTs: ts };
     const opening = openingReply(view, alertSummary);
     await postTo(thread, opening, incident.id);
@@ -160,7 +173,12 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
     );
   }
 
-  async function updateApprovalMessage(incidentId: number, snapshot: IncidentSnapshot, approvalId: string, thread: Thread) {
+  async function updateApprovalMessage(
+    incidentId: number,
+    snapshot: IncidentSnapshot,
+    approvalId: string,
+    thread: Thread,
+  ) {
     const incident = incidentOf(incidentId);
     const approval = snapshot.context.approvals[approvalId];
     if (!incident || !approval) return;
@@ -179,11 +197,20 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
     }
     const posted = await postTo(thread, message, incidentId);
     if (posted) {
-      patchThreadState(store, incidentId, (s) => ({ ...s, approvals: { ...s.approvals, [approvalId]: posted } }), clock());
+      patchThreadState(
+        store,
+        incidentId,
+        (s) => ({ ...s, approvals: { ...s.approvals, [approvalId]: posted } }),
+        clock(),
+      );
     }
   }
 
-  async function approvalLink(incidentId: number, approvalId: string, thread: Thread): Promise<string | null> {
+  async function approvalLink(
+    incidentId: number,
+    approvalId: string,
+    thread: Thread,
+  ): Promise<string | null> {
     const incident = incidentOf(incidentId);
     const ts = incident ? threadState(incident).approvals?.[approvalId] : undefined;
     if (!ts) return null;
@@ -246,7 +273,10 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
         patchThreadState(
           store,
           incidentId,
-          (s) => ({ ...s, progress: { ...s.progress, [step]: { ...ref, startedAt: ref.startedAt.toISOString() } } }),
+          (s) => ({
+            ...s,
+            progress: { ...s.progress, [step]: { ...ref, startedAt: ref.startedAt.toISOString() } },
+          }),
           clock(),
         );
       },
@@ -264,7 +294,10 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
     const csv = affectedCsv(store.assessments, runs);
     const incident = incidentOf(incidentId);
     const ref = incident?.ref ?? `INC-${incidentId}`;
-    const cut = csv.omitted > 0 ? ` (first ${csv.rows.toLocaleString('en-US')}; ${csv.omitted.toLocaleString('en-US')} more not listed)` : '';
+    const cut =
+      csv.omitted > 0
+        ? ` (first ${csv.rows.toLocaleString('en-US')}; ${csv.omitted.toLocaleString('en-US')} more not listed)`
+        : '';
     await attach(incidentId, thread, {
       filename: `${ref}-affected-objects-${assessAttempt}.csv`,
       title: `${ref} affected objects (assessment ${assessAttempt})`,
@@ -291,7 +324,11 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
         break;
       case 'reminder': {
         const link = await approvalLink(incidentId, e.approvalId, thread);
-        await postTo(thread, reminderReply(view(), e, { responders: [...deps.responders.configured], approvalLink: link }), incidentId);
+        await postTo(
+          thread,
+          reminderReply(view(), e, { responders: [...deps.responders.configured], approvalLink: link }),
+          incidentId,
+        );
         break;
       }
       case 'refused':
@@ -328,7 +365,11 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
           // The thread exists (a change arrived first, or this is a retried hook): add what the alert says.
           if (context.alertSummary) {
             const text = `*What we know*\n${truncate(escapeMrkdwn(context.alertSummary), 2900)}`;
-            await postTo(threadOf(current)!, { text: `${current.ref}: alert`, blocks: [section(text)] }, incident.id);
+            await postTo(
+              threadOf(current)!,
+              { text: `${current.ref}: alert`, blocks: [section(text)] },
+              incident.id,
+            );
           }
           return;
         }
@@ -342,13 +383,18 @@ export function createIncidentNotifier(deps: NotifierDeps): IncidentNotifier {
         if (!thread) return;
         const current = snapshot ?? snapshotFor(incidentId);
         if (current) for (const e of emitted) await handle(incidentId, current, e, thread);
-        await updatePanel(incidentId, current);
+        // A refusal or a reminder changes nothing the panel shows; a burst of refused clicks must
+        // not become a burst of panel edits.
+        const changed =
+          snapshot === undefined || emitted.some((e) => e.type !== 'refused' && e.type !== 'reminder');
+        if (changed) await updatePanel(incidentId, current);
       });
     },
 
     stepProgress(incidentId, step, p) {
       const numbers: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(p)) if (typeof v === 'number' || typeof v === 'string') numbers[k] = v;
+      for (const [k, v] of Object.entries(p))
+        if (typeof v === 'number' || typeof v === 'string') numbers[k] = v;
       progress.progress(incidentId, step, numbers);
     },
 

@@ -25,11 +25,16 @@ export function resolveTarget(
         ok: false,
         message:
           `There is no incident ${first.toUpperCase().startsWith('INC-') ? first.toUpperCase() : `INC-${first}`}.` +
-          (refs.length > 0 ? ` Open incidents: ${refs.join(', ')}. For example: ${example(refs[0]!)}` : ' No incident is open.'),
+          (refs.length > 0
+            ? ` Open incidents: ${refs.join(', ')}. For example: ${example(refs[0]!)}`
+            : ' No incident is open.'),
       };
     }
     if (incident.status !== 'open' && !opts.allowClosed) {
-      return { ok: false, message: `${incident.ref} is ${incident.status}; \`/ssec ${subcommand}\` only works on open incidents.` };
+      return {
+        ok: false,
+        message: `${incident.ref} is ${incident.status}; \`/ssec ${subcommand}\` only works on open incidents.`,
+      };
     }
     return { ok: true, incident, rest };
   }
@@ -43,7 +48,8 @@ export function resolveTarget(
     };
   }
   const refs = open.map((i) => i.ref);
-  const shown = refs.length > 10 ? `${refs.slice(0, 10).join(', ')} …and ${refs.length - 10} more` : refs.join(', ');
+  const shown =
+    refs.length > 10 ? `${refs.slice(0, 10).join(', ')} …and ${refs.length - 10} more` : refs.join(', ');
   return {
     ok: false,
     message: `${open.length} incidents are open (${shown}); say which one: ${example(refs[0]!)}`,

@@ -2,7 +2,12 @@
 // report), derived from the stored incident and its workflow snapshot. Builders render this and
 // nothing else, so they stay pure and testable with any input size.
 
-import { type IncidentSnapshot, incidentMachine, nextSteps, phaseOf } from '../../workflows/incident-machine.ts';
+import {
+  type IncidentSnapshot,
+  incidentMachine,
+  nextSteps,
+  phaseOf,
+} from '../../workflows/incident-machine.ts';
 import type { Approval, IncidentContext, NextStep, Phase, Step } from '../../workflows/types.ts';
 import type { Incident } from '../store/incidents.ts';
 import type { Store } from '../store/store.ts';
@@ -120,7 +125,9 @@ function keyOwners(incident: Incident): Record<string, string> {
   const raw = incident.summary.keyOwners;
   if (typeof raw !== 'object' || raw === null) return {};
   return Object.fromEntries(
-    Object.entries(raw as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    Object.entries(raw as Record<string, unknown>).filter(
+      (e): e is [string, string] => typeof e[1] === 'string',
+    ),
   );
 }
 
@@ -140,8 +147,10 @@ export function describeIncident(
       if (step) running.push(step);
     }
     const c = regionState(snapshot, 'containment');
-    if (c === 'failed' && ctx?.containment.error) failures.push({ step: 'contain', error: ctx.containment.error });
-    if (c === 'rollbackFailed' && ctx?.containment.error) failures.push({ step: 'rollback', error: ctx.containment.error });
+    if (c === 'failed' && ctx?.containment.error)
+      failures.push({ step: 'contain', error: ctx.containment.error });
+    if (c === 'rollbackFailed' && ctx?.containment.error)
+      failures.push({ step: 'rollback', error: ctx.containment.error });
     if (regionState(snapshot, 'assessment') === 'failed' && ctx?.assessment.error)
       failures.push({ step: 'assess', error: ctx.assessment.error });
     if (regionState(snapshot, 'recovery') === 'failed' && ctx?.recovery.error)
@@ -167,7 +176,11 @@ export function describeIncident(
     // places escape markup, so show the id readably instead.
     title: incident.title.replace(/<@([UW][A-Z0-9]+)>/g, '@$1'),
     severity: incident.severity,
-    status: snapshot?.matches('resolved') ? 'resolved' : snapshot?.matches('cancelled') ? 'cancelled' : incident.status,
+    status: snapshot?.matches('resolved')
+      ? 'resolved'
+      : snapshot?.matches('cancelled')
+        ? 'cancelled'
+        : incident.status,
     phase,
     accessKeyIds: incident.accessKeyIds,
     keyOwners: keyOwners(incident),
@@ -208,5 +221,9 @@ export function viewOf(
   incident: Incident,
   snapshot?: IncidentSnapshot,
 ): IncidentView {
-  return describeIncident(incident, snapshot ?? snapshotOf(store, incident.id, live), summarizeFindings(store, incident.id));
+  return describeIncident(
+    incident,
+    snapshot ?? snapshotOf(store, incident.id, live),
+    summarizeFindings(store, incident.id),
+  );
 }

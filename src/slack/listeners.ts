@@ -1,5 +1,6 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
+import { afterAck } from './after-ack.ts';
 import { helpText, parseSsecCommand, unknownCommandText } from './ssec-command.ts';
 
 /** What a subcommand handler may use; it runs after `ack()`. */
@@ -50,6 +51,7 @@ export function registerSlackListeners(app: App, deps: SlackListenerDeps): void 
     }
     // Acknowledge first: Slack gives us 3 s, and every real handler talks to AWS or the database.
     await ack();
+    await afterAck();
     try {
       await handler({
         ...parsed,

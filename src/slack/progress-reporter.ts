@@ -85,7 +85,11 @@ export function createProgressReporter(opts: {
     };
     // After a restart, keep editing the message the step already has.
     const saved = sink.loadRef(incidentId, step);
-    if (saved && !saved.finished && (attempt === null || saved.attempt === null || saved.attempt === attempt)) {
+    if (
+      saved &&
+      !saved.finished &&
+      (attempt === null || saved.attempt === null || saved.attempt === attempt)
+    ) {
       t.ts = saved.ts;
       t.startedAt = saved.startedAt;
       t.attempt = attempt ?? saved.attempt;
@@ -113,7 +117,12 @@ export function createProgressReporter(opts: {
       await sink.update(t.incidentId, t.ts, message);
     }
     if (t.ts !== undefined) {
-      sink.saveRef(t.incidentId, t.step, { ts: t.ts, attempt: t.attempt, startedAt: t.startedAt, finished: t.finished });
+      sink.saveRef(t.incidentId, t.step, {
+        ts: t.ts,
+        attempt: t.attempt,
+        startedAt: t.startedAt,
+        finished: t.finished,
+      });
     }
   }
 

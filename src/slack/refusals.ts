@@ -14,8 +14,10 @@ export type SlackRefusalReason =
 
 export const SLACK_REFUSAL_MESSAGES: Record<SlackRefusalReason, string> = {
   'not-a-responder': 'Only configured incident responders can do that.',
-  'stale-message': 'That button is from an older message; nothing was changed. Use the control panel at the top of the thread.',
-  'unknown-incident': 'That incident does not exist (the message may be from another installation or a reset database).',
+  'stale-message':
+    'That button is from an older message; nothing was changed. Use the control panel at the top of the thread.',
+  'unknown-incident':
+    'That incident does not exist (the message may be from another installation or a reset database).',
   'malformed-action': 'That button could not be read; nothing was changed.',
   'incident-closed': 'That incident is closed; nothing was changed.',
 };

@@ -17,6 +17,7 @@ import { createIncidentNotifier, type WebClient } from './incident-notifier.ts';
 import { createInteractionTracker } from './interactions.ts';
 import { registerSlackListeners } from './listeners.ts';
 import { createRespondersResolver, type RespondersResolver } from './responders.ts';
+import { createUserNames } from './user-names.ts';
 import { registerViewListeners } from './views.ts';
 
 export interface SlackLayerDeps {
@@ -41,7 +42,11 @@ export interface SlackLayer {
   /** Posts the control panel and the first guided reply, pins the panel, stores channel and thread. Idempotent. */
   incidentOpened(incident: Incident, context?: { alertSummary?: string }): Promise<void>;
   /** The runtime's onChange: edits the panel, posts guided replies, approval requests, refusals, reminders. */
-  incidentChanged(incidentId: number, snapshot: IncidentSnapshot | undefined, emitted: IncidentEmitted[]): Promise<void>;
+  incidentChanged(
+    incidentId: number,
+    snapshot: IncidentSnapshot | undefined,
+    emitted: IncidentEmitted[],
+  ): Promise<void>;
   /** The runtime's onProgress: one message per step, edited at most once per progress interval. */
   stepProgress(incidentId: number, step: Step, progress: object): void;
   /** Resolves when every queued Slack update has been sent (tests, shutdown). */
@@ -74,6 +79,7 @@ export function createSlackLayer(deps: SlackLayerDeps): SlackLayer {
     notifier,
     responders,
     interactions,
+    userNames: createUserNames(deps.client, logger),
   });
   const shared = { client: deps.client, store: deps.store, clock: deps.clock, logger };
 
@@ -92,12 +98,25 @@ export function createSlackLayer(deps: SlackLayerDeps): SlackLayer {
         }),
       });
       registerActionListeners(app, { ...shared, runtime: deps.runtime, actions });
-      registerViewListeners(app, { ...shared, notifier, responders, actions, declareIncident: deps.declareIncident });
-      registerHomeListener(app, { ...shared, config: deps.config, runtime: deps.runtime, notifier, responders });
+      registerViewListeners(app, {
+        ...shared,
+        notifier,
+        responders,
+        actions,
+        declareIncident: deps.declareIncident,
+      });
+      registerHomeListener(app, {
+        ...shared,
+        config: deps.config,
+        runtime: deps.runtime,
+        notifier,
+        responders,
+      });
     },
     isResponder: (userId) => responders.isResponder(userId),
     incidentOpened: (incident, context) => notifier.incidentOpened(incident, context),
-    incidentChanged: (incidentId, snapshot, emitted) => notifier.incidentChanged(incidentId, snapshot, emitted),
+    incidentChanged: (incidentId, snapshot, emitted) =>
+      notifier.incidentChanged(incidentId, snapshot, emitted),
     stepProgress: (incidentId, step, progress) => notifier.stepProgress(incidentId, step, progress),
     idle: () => notifier.idle(),
     stop: () => notifier.stop(),

@@ -5,6 +5,7 @@ import type { App } from '@slack/bolt';
 import type { Clock } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { afterAck } from './after-ack.ts';
 import { CLOSE_CALLBACK, CLOSE_FIELDS, DECLARE_CALLBACK, DECLARE_FIELDS } from './blocks/modals.ts';
 import type { DeclareIncident } from './commands.ts';
 import { checkDeclare } from './declare-input.ts';
@@ -24,7 +25,10 @@ export interface ViewDeps {
   declareIncident: DeclareIncident;
 }
 
-type StateValues = Record<string, Record<string, { value?: string | null; selected_date_time?: number | null }>>;
+type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_date_time?: number | null }>
+>;
 
 function parseMetadata<T>(raw: string, check: (v: Record<string, unknown>) => T | undefined): T | undefined {
   try {
@@ -59,6 +63,7 @@ export function registerViewListeners(app: App, deps: ViewDeps): void {
       return;
     }
     await ack();
+    await afterAck();
     const userId = body.user.id;
     const meta = parseMetadata(view.private_metadata, (v) =>
       typeof v.channelId === 'string' ? { channelId: v.channelId } : undefined,
@@ -72,16 +77,22 @@ export function registerViewListeners(app: App, deps: ViewDeps): void {
       }
     };
     if (!(await deps.responders.isResponder(userId))) {
-      await tell(`:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId, action: 'incident.declare', reason: 'not-a-responder' })}`);
+      await tell(
+        `:no_entry_sign: ${auditRefusal(store, clock, { incidentId: null, userId, action: 'incident.declare', reason: 'not-a-responder' })}`,
+      );
       return;
     }
     try {
       const incident = await deps.declareIncident({ ...checked.input, declaredBy: userId });
       const link = await deps.notifier.permalink(incident.id);
-      await tell(`:rotating_light: Declared ${incident.ref}.${link ? ` <${link}|Open the incident thread>.` : ''}`);
+      await tell(
+        `:rotating_light: Declared ${incident.ref}.${link ? ` <${link}|Open the incident thread>.` : ''}`,
+      );
     } catch (err) {
       deps.logger.error({ err }, 'declaring from the form failed');
-      await tell(`:warning: The incident could not be declared: ${err instanceof Error ? err.message : String(err)}`);
+      await tell(
+        `:warning: The incident could not be declared: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   });
 
@@ -89,10 +100,14 @@ export function registerViewListeners(app: App, deps: ViewDeps): void {
     const values = view.state.values as StateValues;
     const reason = (values[CLOSE_FIELDS.reason.block]?.[CLOSE_FIELDS.reason.action]?.value ?? '').trim();
     if (reason === '') {
-      await ack({ response_action: 'errors', errors: { [CLOSE_FIELDS.reason.block]: 'Give a reason for the record.' } });
+      await ack({
+        response_action: 'errors',
+        errors: { [CLOSE_FIELDS.reason.block]: 'Give a reason for the record.' },
+      });
       return;
     }
     await ack();
+    await afterAck();
     const userId = body.user.id;
     const meta = parseMetadata(view.private_metadata, (v) =>
       typeof v.incidentId === 'number' && (v.kind === 'close' || v.kind === 'cancel')
@@ -100,10 +115,16 @@ export function registerViewListeners(app: App, deps: ViewDeps): void {
         : undefined,
     );
     if (!meta) {
-      auditRefusal(store, clock, { incidentId: null, userId, action: 'incident.close', reason: 'malformed-action' });
+      auditRefusal(store, clock, {
+        incidentId: null,
+        userId,
+        action: 'incident.close',
+        reason: 'malformed-action',
+      });
       return;
     }
-    const reply = (m: string | { text: string }) => deps.notifier.tellUser(meta.incidentId, userId, typeof m === 'string' ? m : m.text);
+    const reply = (m: string | { text: string }) =>
+      deps.notifier.tellUser(meta.incidentId, userId, typeof m === 'string' ? m : m.text);
     await deps.actions.send(
       meta.incidentId,
       { type: meta.kind === 'close' ? 'CLOSE' : 'CANCEL', by: userId, reason },

@@ -46,7 +46,14 @@ async function command(userId: string, text: string, channelId = CHANNEL) {
 async function answer(userId: string, text: string, contains: string, channelId = CHANNEL) {
   const before = h.ephemeralsFor(userId).length;
   await command(userId, text, channelId);
-  return h.standIn.waitFor(() => h.ephemeralsFor(userId).slice(before).find((e) => e.text.includes(contains) || JSON.stringify(e.blocks ?? []).includes(contains)), 5000);
+  return h.standIn.waitFor(
+    () =>
+      h
+        .ephemeralsFor(userId)
+        .slice(before)
+        .find((e) => e.text.includes(contains) || JSON.stringify(e.blocks ?? []).includes(contains)),
+    5000,
+  );
 }
 
 describe('invalid or ambiguous input says exactly what to type', () => {
@@ -72,19 +79,28 @@ describe('invalid or ambiguous input says exactly what to type', () => {
 
   it('a non-responder cannot declare, and it is audited', async () => {
     await answer(MALLORY, 'declare some-bucket', 'Only configured incident responders');
-    expect(h.bot.ctx.store.audit.entries().filter((e) => e.actor === MALLORY && e.action === 'incident.declare')).toMatchObject([
-      { outcome: 'refused', detail: { reason: 'not-a-responder' } },
-    ]);
+    expect(
+      h.bot.ctx.store.audit.entries().filter((e) => e.actor === MALLORY && e.action === 'incident.declare'),
+    ).toMatchObject([{ outcome: 'refused', detail: { reason: 'not-a-responder' } }]);
   });
 });
 
 describe('declare through the modal', () => {
   it('opens a form when the buckets are missing, checks it, and declares', async () => {
     await command(ALICE, 'declare --key AKIAIOSFODNN7EXAMPLE');
-    const modal = await h.standIn.waitFor(() => h.standIn.views(ALICE).find((v) => v.open && v.callback_id === 'ssec_declare'));
+    const modal = await h.standIn.waitFor(() =>
+      h.standIn.views(ALICE).find((v) => v.open && v.callback_id === 'ssec_declare'),
+    );
     expect(JSON.stringify(modal.blocks)).toContain('AKIAIOSFODNN7EXAMPLE');
-    const bad = await h.driver.viewSubmission({ userId: ALICE, viewId: modal.id, values: { declare_buckets: { buckets: 'Not A Bucket' } } });
-    expect(bad.outcome).toMatchObject({ action: 'errors', errors: { declare_buckets: expect.stringContaining('Not a bucket name') } });
+    const bad = await h.driver.viewSubmission({
+      userId: ALICE,
+      viewId: modal.id,
+      values: { declare_buckets: { buckets: 'Not A Bucket' } },
+    });
+    expect(bad.outcome).toMatchObject({
+      action: 'errors',
+      errors: { declare_buckets: expect.stringContaining('Not a bucket name') },
+    });
     const good = await h.driver.viewSubmission({
       userId: ALICE,
       viewId: modal.id,
@@ -122,13 +138,21 @@ describe('list, status and the App Home', () => {
   it('list shows each open incident with its phase and a link to its thread', async () => {
     const e = await answer(ALICE, 'list', 'Open incidents (2)');
     const text = JSON.stringify(e.blocks);
-    for (const id of [first, second]) expect(text).toMatch(new RegExp(`<https://sandbox\\.slack\\.com/archives/${CHANNEL}/p\\d+\\|INC-${id}>`));
+    for (const id of [first, second])
+      expect(text).toMatch(
+        new RegExp(`<https://sandbox\\.slack\\.com/archives/${CHANNEL}/p\\d+\\|INC-${id}>`),
+      );
   });
 
   it('status shows the panel without buttons; outside the channel only responders see details', async () => {
     const e = await answer(ALICE, `status INC-${second}`, 'other-bucket');
     expect(buttonsOf({ blocks: e.blocks as unknown[] }).size).toBe(0);
-    const outsider = await answer(MALLORY, `status INC-${second}`, 'Details are shown to responders', 'C0RANDOM');
+    const outsider = await answer(
+      MALLORY,
+      `status INC-${second}`,
+      'Details are shown to responders',
+      'C0RANDOM',
+    );
     expect(JSON.stringify(outsider)).not.toContain('other-bucket');
   });
 
@@ -137,7 +161,9 @@ describe('list, status and the App Home', () => {
     const e = await answer(BOB, `contain INC-${second} --dry-run`, 'Dry run of containment');
     expect(JSON.stringify(e.blocks)).toContain('nothing was changed');
     expect(fx.calls.contain).toBe(before);
-    expect(h.bot.ctx.store.audit.forIncident(second).some((x) => x.action === 'step.dry-run' && x.actor === BOB)).toBe(true);
+    expect(
+      h.bot.ctx.store.audit.forIncident(second).some((x) => x.action === 'step.dry-run' && x.actor === BOB),
+    ).toBe(true);
   });
 
   it('App Home lists open incidents with phase and permalink, and closed ones; others see less', async () => {
@@ -156,18 +182,38 @@ describe('list, status and the App Home', () => {
   it('closing an unverified incident asks for a reason, by command and by button', async () => {
     const e = await answer(ALICE, `close INC-${first}`, 'needs a reason');
     expect(e.text).toContain(`Type: \`/ssec close INC-${first} <reason>\``);
-    await h.driver.clickButton({ userId: ALICE, channel: CHANNEL, ts: h.panel(first).ts, actionId: 'ssec.cancel' });
-    const modal = await h.standIn.waitFor(() => h.standIn.views(ALICE).find((v) => v.open && v.callback_id === 'ssec_close'));
-    const empty = await h.driver.viewSubmission({ userId: ALICE, viewId: modal.id, values: { close_reason: { reason: ' ' } } });
+    await h.driver.clickButton({
+      userId: ALICE,
+      channel: CHANNEL,
+      ts: h.panel(first).ts,
+      actionId: 'ssec.cancel',
+    });
+    const modal = await h.standIn.waitFor(() =>
+      h.standIn.views(ALICE).find((v) => v.open && v.callback_id === 'ssec_close'),
+    );
+    const empty = await h.driver.viewSubmission({
+      userId: ALICE,
+      viewId: modal.id,
+      values: { close_reason: { reason: ' ' } },
+    });
     expect(empty.outcome?.action).toBe('errors');
-    await h.driver.viewSubmission({ userId: ALICE, viewId: modal.id, values: { close_reason: { reason: 'drill only' } } });
-    await h.standIn.waitFor(() => (h.bot.ctx.store.incidents.get(first)!.status === 'cancelled' ? true : undefined), 5000);
+    await h.driver.viewSubmission({
+      userId: ALICE,
+      viewId: modal.id,
+      values: { close_reason: { reason: 'drill only' } },
+    });
+    await h.standIn.waitFor(
+      () => (h.bot.ctx.store.incidents.get(first)!.status === 'cancelled' ? true : undefined),
+      5000,
+    );
     await h.settle();
     expect(h.reply(first, /cancelled/)).toBeDefined();
     expect(h.panel(first).text).toMatch(/· Cancelled ·/);
     await h.driver.appHomeOpened(ALICE);
     await h.settle();
-    expect(JSON.stringify(h.standIn.homeView(ALICE)!.blocks)).toMatch(new RegExp(`Recently closed.*INC-${first}`));
+    expect(JSON.stringify(h.standIn.homeView(ALICE)!.blocks)).toMatch(
+      new RegExp(`Recently closed.*INC-${first}`),
+    );
   });
 });
 
@@ -197,13 +243,28 @@ describe('reminders, progress and rate limits', () => {
     const approval = h.reply(id, /Containment of INC-\d+ needs approval/)!;
     // Slack answers the next panel edit with 429 Retry-After: 1; the client waits and retries.
     h.standIn.rateLimitNext('chat.update', 1);
-    await h.driver.clickButton({ userId: BOB, channel: CHANNEL, ts: approval.ts, actionId: 'ssec.approve.contain-1' });
+    await h.driver.clickButton({
+      userId: BOB,
+      channel: CHANNEL,
+      ts: approval.ts,
+      actionId: 'ssec.approve.contain-1',
+    });
     await h.standIn.waitFor(() => h.reply(id, /contained/), 10_000);
     await h.settle();
-    await h.driver.clickButton({ userId: ALICE, channel: CHANNEL, ts: h.panel(id).ts, actionId: 'ssec.request.recover.versions' });
+    await h.driver.clickButton({
+      userId: ALICE,
+      channel: CHANNEL,
+      ts: h.panel(id).ts,
+      actionId: 'ssec.request.recover.versions',
+    });
     await h.settle();
     const recoverApproval = h.reply(id, /Recovery of INC-\d+ needs approval/)!;
-    await h.driver.clickButton({ userId: BOB, channel: CHANNEL, ts: recoverApproval.ts, actionId: 'ssec.approve.recover-1' });
+    await h.driver.clickButton({
+      userId: BOB,
+      channel: CHANNEL,
+      ts: recoverApproval.ts,
+      actionId: 'ssec.approve.recover-1',
+    });
     await h.standIn.waitFor(() => h.reply(id, /verified/), 15_000);
     await h.settle();
 

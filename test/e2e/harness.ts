@@ -50,7 +50,14 @@ export function instantEffects(over: Partial<{ [S in keyof StepResults]: StepRes
   const effects: WorkflowEffects = {
     async contain() {
       calls.contain++;
-      return over.contain ?? { keysDeactivated: 1, bucketsBlocked: 1, lifecycleRulesDefused: 1, awsRequestIds: ['req-c1'] };
+      return (
+        over.contain ?? {
+          keysDeactivated: 1,
+          bucketsBlocked: 1,
+          lifecycleRulesDefused: 1,
+          awsRequestIds: ['req-c1'],
+        }
+      );
     },
     async rollbackContainment() {
       calls.rollback++;
@@ -58,7 +65,15 @@ export function instantEffects(over: Partial<{ [S in keyof StepResults]: StepRes
     },
     async assess() {
       calls.assess++;
-      return over.assess ?? { affected: 3, unrecoverable: 0, changed: 0, findings: { lifecycleRules: 1 }, assessRunIds: [] };
+      return (
+        over.assess ?? {
+          affected: 3,
+          unrecoverable: 0,
+          changed: 0,
+          findings: { lifecycleRules: 1 },
+          assessRunIds: [],
+        }
+      );
     },
     async recover() {
       calls.recover++;
@@ -70,7 +85,12 @@ export function instantEffects(over: Partial<{ [S in keyof StepResults]: StepRes
     },
     async dryRun(step): Promise<DryRunResult> {
       calls.dryRun++;
-      return { step, summary: `Would run ${step}.`, actions: [`${step}: first action`], counts: { buckets: 1 } };
+      return {
+        step,
+        summary: `Would run ${step}.`,
+        actions: [`${step}: first action`],
+        counts: { buckets: 1 },
+      };
     },
   };
   return { effects, calls };
@@ -107,7 +127,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(opts.effects ? { effects: opts.effects } : {}),
     ...opts.overrides,
   });
-  const driver = createSlackDriver({ botUrl: `${bot.url}/slack/events`, signingSecret: SIGNING_SECRET, standIn });
+  const driver = createSlackDriver({
+    botUrl: `${bot.url}/slack/events`,
+    signingSecret: SIGNING_SECRET,
+    standIn,
+  });
 
   const threadTs = (incidentId: number) => {
     const incident = bot.ctx.store.incidents.get(incidentId);
@@ -138,7 +162,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     ephemeralsFor: (userId) => standIn.ephemerals({ user: userId }),
     waitForEphemeral: (userId, text, timeoutMs = 5000) =>
-      standIn.waitFor(() => standIn.ephemerals({ user: userId }).find((e) => e.text.includes(text)), timeoutMs),
+      standIn.waitFor(
+        () => standIn.ephemerals({ user: userId }).find((e) => e.text.includes(text)),
+        timeoutMs,
+      ),
     reply(incidentId, match) {
       return h
         .thread(incidentId)
@@ -158,7 +185,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 /** Every button in a message, as `action_id → value`. */
 export function buttonsOf(message: { blocks?: unknown[] }): Map<string, string> {
   const out = new Map<string, string>();
-  for (const block of (message.blocks ?? []) as Array<{ elements?: Array<{ action_id?: string; value?: string }> }>) {
+  for (const block of (message.blocks ?? []) as Array<{
+    elements?: Array<{ action_id?: string; value?: string }>;
+  }>) {
     for (const el of block.elements ?? []) if (el.action_id) out.set(el.action_id, el.value ?? '');
   }
   return out;

@@ -5,8 +5,8 @@
 
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAttack } from '../../src/drill/run-attack.ts';
 import { seededRandom } from '../../src/drill/random.ts';
+import { runAttack } from '../../src/drill/run-attack.ts';
 import { type AwsSandbox, startAwsSandbox } from '../../src/sandbox/aws/server.ts';
 import type { StoredMessage } from '../../src/sandbox/slack/types.ts';
 import { sandboxS3Client } from '../helpers/aws-clients.ts';
@@ -35,7 +35,10 @@ beforeAll(async () => {
   sandbox.iam.createUser('etl-service');
   attacker = sandbox.iam.createAccessKey('etl-service');
   sandbox.s3.createBucket(BUCKET, { versioning: 'Enabled' });
-  const keys = Array.from({ length: OBJECTS }, (_, i) => `${i % 2 ? 'invoices' : 'contracts'}/doc-${i} (final).csv`);
+  const keys = Array.from(
+    { length: OBJECTS },
+    (_, i) => `${i % 2 ? 'invoices' : 'contracts'}/doc-${i} (final).csv`,
+  );
   const before = new Date(Date.now() - 3 * 86_400_000);
   sandbox.s3.seed(
     BUCKET,
@@ -81,7 +84,10 @@ async function waitForReply(incidentId: number, match: RegExp): Promise<StoredMe
   } catch (err) {
     // Show what the thread did say, so a failure explains itself.
     const said = h.thread(incidentId).map((m) => `  ${m.text}`);
-    throw new Error(`no reply matching ${match} within ${STEP_TIMEOUT} ms; the thread says:\n${said.join('\n')}`, { cause: err });
+    throw new Error(
+      `no reply matching ${match} within ${STEP_TIMEOUT} ms; the thread says:\n${said.join('\n')}`,
+      { cause: err },
+    );
   }
 }
 
@@ -111,7 +117,13 @@ describe('a whole SSE-C incident through Slack', () => {
     // The stolen key can no longer encrypt anything.
     const stolen = sandboxS3Client(sandbox, { credentials: attacker, maxAttempts: 1 });
     await expect(
-      stolen.send(new CopyObjectCommand({ Bucket: BUCKET, Key: encrypted[0]!, CopySource: `${BUCKET}/${encodeURIComponent(encrypted[0]!)}` })),
+      stolen.send(
+        new CopyObjectCommand({
+          Bucket: BUCKET,
+          Key: encrypted[0]!,
+          CopySource: `${BUCKET}/${encodeURIComponent(encrypted[0]!)}`,
+        }),
+      ),
     ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
     stolen.destroy();
 
@@ -160,7 +172,14 @@ describe('a whole SSE-C incident through Slack', () => {
     expect(buttonsOf(panel).size).toBe(0);
 
     // Guided replies, in order.
-    const guided = [/what to do first/, /assessment done/, /contained/, /recovery done/, /verified/, /resolved/];
+    const guided = [
+      /what to do first/,
+      /assessment done/,
+      /contained/,
+      /recovery done/,
+      /verified/,
+      /resolved/,
+    ];
     const order = guided.map((re) => thread.findIndex((m) => re.test(m.text)));
     expect(order.every((i) => i > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
@@ -189,22 +208,27 @@ describe('a whole SSE-C incident through Slack', () => {
     const rows = csv.content.toString('utf8').trim().split('\n');
     expect(rows[0]).toMatch(/^bucket,key,attacker_version_id,restore_version_id/);
     expect(rows).toHaveLength(encrypted.length + 1);
-    expect(rows.some((r) => r.includes('"contracts/doc-0 (final).csv"') || r.includes('contracts/doc-0 (final).csv'))).toBe(
-      encrypted.includes('contracts/doc-0 (final).csv'),
-    );
+    expect(
+      rows.some(
+        (r) => r.includes('"contracts/doc-0 (final).csv"') || r.includes('contracts/doc-0 (final).csv'),
+      ),
+    ).toBe(encrypted.includes('contracts/doc-0 (final).csv'));
     const report = files.find((f) => f.name.endsWith('.md'))!;
     expect(reportMessage.files![0]!.id).toBe(report.id);
     const md = report.content.toString('utf8');
     expect(md).toContain('**Time to contain:**');
-    expect(md).toMatch(/\| U0ALICE \| approval\.request \| containment/);
-    expect(md).toMatch(/\| U0BOB \| approval\.approve \| containment/);
-    expect(md).toMatch(/\| U0BOB \| approval\.request \| recovery/);
-    expect(md).toMatch(/\| U0CAROL \| approval\.approve \| recovery/);
+    // Who decided, by name (users.info) and id.
+    expect(md).toMatch(/\| alice \(U0ALICE\) \| approval\.request \| containment/);
+    expect(md).toMatch(/\| bob \(U0BOB\) \| approval\.approve \| containment/);
+    expect(md).toMatch(/\| bob \(U0BOB\) \| approval\.request \| recovery/);
+    expect(md).toMatch(/\| carol \(U0CAROL\) \| approval\.approve \| recovery/);
     expect(md).toContain(`| Restored | ${encrypted.length} |`);
     expect(md).toMatch(/\[x\] \*\*SSE-C writes blocked/);
     expect(md).toMatch(/\[ \] \*\*Stolen access key deleted and credentials rotated\*\* — MISSING/);
     // AWS request ids of the containment calls are in the report.
-    const containIds = h.bot.ctx.store.audit.forIncident(id).find((e) => e.action === 'contain.result')!.awsRequestIds;
+    const containIds = h.bot.ctx.store.audit
+      .forIncident(id)
+      .find((e) => e.action === 'contain.result')!.awsRequestIds;
     expect(containIds.length).toBeGreaterThan(0);
     expect(md).toContain(`\`${containIds[0]}\``);
 

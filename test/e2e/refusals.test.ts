@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(async () => h?.stop());
 
 function refusals(incidentId: number | null, actor: string): AuditEntry[] {
-  const entries = incidentId === null ? h.bot.ctx.store.audit.entries() : h.bot.ctx.store.audit.forIncident(incidentId);
+  const entries =
+    incidentId === null ? h.bot.ctx.store.audit.entries() : h.bot.ctx.store.audit.forIncident(incidentId);
   return entries.filter((e) => e.actor === actor && e.outcome === 'refused');
 }
 
@@ -39,7 +40,12 @@ async function clickValue(userId: string, messageTs: string, actionId: string, v
 }
 
 async function requestContainment(incidentId: number, by: string) {
-  await h.driver.clickButton({ userId: by, channel: CHANNEL, ts: h.panel(incidentId).ts, actionId: 'ssec.request.contain' });
+  await h.driver.clickButton({
+    userId: by,
+    channel: CHANNEL,
+    ts: h.panel(incidentId).ts,
+    actionId: 'ssec.request.contain',
+  });
   await h.settle();
   const approval = h.reply(incidentId, /Containment of INC-\d+ needs approval/);
   if (!approval) throw new Error('no approval message');
@@ -60,7 +66,12 @@ describe('approval refusals', () => {
   });
 
   it('refuses a non-responder: ephemeral, audited, still pending', async () => {
-    await h.driver.clickButton({ userId: MALLORY, channel: CHANNEL, ts: approvalTs, actionId: 'ssec.approve.contain-1' });
+    await h.driver.clickButton({
+      userId: MALLORY,
+      channel: CHANNEL,
+      ts: approvalTs,
+      actionId: 'ssec.approve.contain-1',
+    });
     const e = await h.waitForEphemeral(MALLORY, 'Only configured incident responders');
     expect(e.source).toBe('response_url');
     await h.settle();
@@ -71,7 +82,12 @@ describe('approval refusals', () => {
   });
 
   it('refuses the requester approving their own request (two-person rule)', async () => {
-    await h.driver.clickButton({ userId: ALICE, channel: CHANNEL, ts: approvalTs, actionId: 'ssec.approve.contain-1' });
+    await h.driver.clickButton({
+      userId: ALICE,
+      channel: CHANNEL,
+      ts: approvalTs,
+      actionId: 'ssec.approve.contain-1',
+    });
     await h.waitForEphemeral(ALICE, 'someone else must approve');
     await h.settle();
     expect(refusals(incidentId, ALICE).map((r) => r.detail.reason)).toEqual(['own-request']);
@@ -81,7 +97,12 @@ describe('approval refusals', () => {
   });
 
   it('a second click does nothing twice: the same approver, then another responder on the old message', async () => {
-    await h.driver.clickButton({ userId: BOB, channel: CHANNEL, ts: approvalTs, actionId: 'ssec.approve.contain-1' });
+    await h.driver.clickButton({
+      userId: BOB,
+      channel: CHANNEL,
+      ts: approvalTs,
+      actionId: 'ssec.approve.contain-1',
+    });
     await h.settle();
     expect(fx.calls.contain).toBe(1);
     // The message no longer offers the buttons…
@@ -99,7 +120,12 @@ describe('approval refusals', () => {
 
   it('a click on an old guided reply whose step is no longer possible changes nothing and says what is', async () => {
     const opening = h.reply(incidentId, /what to do first/)!;
-    await h.driver.clickButton({ userId: CAROL, channel: CHANNEL, ts: opening.ts, actionId: 'ssec.request.contain' });
+    await h.driver.clickButton({
+      userId: CAROL,
+      channel: CHANNEL,
+      ts: opening.ts,
+      actionId: 'ssec.request.contain',
+    });
     const e = await h.waitForEphemeral(CAROL, 'not possible now');
     expect(e.text).toContain('Possible now:');
     await h.settle();
@@ -114,7 +140,12 @@ describe('expiry', () => {
     const approval = await requestContainment(incidentId, BOB);
     const before = fx.calls.contain;
     now += 61 * 60_000; // the default approval lifetime is 60 minutes
-    await h.driver.clickButton({ userId: ALICE, channel: CHANNEL, ts: approval.ts, actionId: 'ssec.approve.contain-1' });
+    await h.driver.clickButton({
+      userId: ALICE,
+      channel: CHANNEL,
+      ts: approval.ts,
+      actionId: 'ssec.approve.contain-1',
+    });
     await h.waitForEphemeral(ALICE, 'has expired');
     await h.settle();
     expect(refusals(incidentId, ALICE).map((r) => r.detail.reason)).toEqual(['expired']);
@@ -133,7 +164,11 @@ describe('stale messages', () => {
     const incidentId = await declare(h, ALICE, 'closed-bucket');
     const approval = await requestContainment(incidentId, ALICE);
     const value = buttonsOf(approval).get('ssec.approve.contain-1')!;
-    await h.driver.slashCommand({ userId: BOB, text: `close INC-${incidentId} false alarm`, channelId: CHANNEL });
+    await h.driver.slashCommand({
+      userId: BOB,
+      text: `close INC-${incidentId} false alarm`,
+      channelId: CHANNEL,
+    });
     await h.settle();
     expect(h.bot.ctx.store.incidents.get(incidentId)!.status).toBe('cancelled');
     const before = fx.calls.contain;
@@ -141,21 +176,35 @@ describe('stale messages', () => {
     await h.waitForEphemeral(BOB, 'closed; nothing was changed');
     await h.settle();
     const audited = refusals(incidentId, BOB);
-    expect(audited.map((r) => [r.action, r.detail.reason, r.detail.via])).toEqual([['slack.approve', 'incident-closed', 'slack']]);
+    expect(audited.map((r) => [r.action, r.detail.reason, r.detail.via])).toEqual([
+      ['slack.approve', 'incident-closed', 'slack'],
+    ]);
     expect(fx.calls.contain).toBe(before);
   });
 
   it('refuses a button value this bot did not write', async () => {
     const before = refusals(null, MALLORY).length;
-    await clickValue(MALLORY, '1700000000.000100', 'ssec.approve.contain-1', '{"k":"approve","i":"1; DROP TABLE"}');
+    await clickValue(
+      MALLORY,
+      '1700000000.000100',
+      'ssec.approve.contain-1',
+      '{"k":"approve","i":"1; DROP TABLE"}',
+    );
     await h.waitForEphemeral(MALLORY, 'could not be read');
     const audited = refusals(null, MALLORY).slice(before);
     expect(audited.map((r) => r.detail.reason)).toEqual(['malformed-action']);
   });
 
   it('refuses a click naming an incident that does not exist', async () => {
-    await clickValue(BOB, '1700000000.000200', 'ssec.approve.contain-1', '{"k":"approve","i":999,"a":"contain-1","s":"contain"}');
+    await clickValue(
+      BOB,
+      '1700000000.000200',
+      'ssec.approve.contain-1',
+      '{"k":"approve","i":999,"a":"contain-1","s":"contain"}',
+    );
     await h.waitForEphemeral(BOB, 'does not exist');
-    expect(refusals(null, BOB).some((r) => r.detail.reason === 'unknown-incident' && r.detail.incidentId === 999)).toBe(true);
+    expect(
+      refusals(null, BOB).some((r) => r.detail.reason === 'unknown-incident' && r.detail.incidentId === 999),
+    ).toBe(true);
   });
 });

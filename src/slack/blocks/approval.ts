@@ -49,7 +49,10 @@ export function approvalMessage(input: ApprovalMessageInput): Message {
   if (outcome) {
     blocks.push(section(outcome, { blockId: `approval-${a.id}-outcome` }));
   } else {
-    const so = a.approvers.length > 0 ? ` Approved so far by ${a.approvers.map((x) => mention(x.userId)).join(', ')}.` : '';
+    const so =
+      a.approvers.length > 0
+        ? ` Approved so far by ${a.approvers.map((x) => mention(x.userId)).join(', ')}.`
+        : '';
     blocks.push(
       section(
         `Needs ${who}${other} (${a.approvers.length}/${a.required}).${so} Expires ${slackDate(new Date(a.expiresAt))}.`,
@@ -62,7 +65,9 @@ export function approvalMessage(input: ApprovalMessageInput): Message {
       ]),
     );
     if (input.responders.length > 0) {
-      blocks.push(context([`Responders: ${joinWithMore(input.responders.map(mention), LIMITS.sectionText - 20, ' ')}`]));
+      blocks.push(
+        context([`Responders: ${joinWithMore(input.responders.map(mention), LIMITS.sectionText - 20, ' ')}`]),
+      );
     }
   }
   const text = `${STEP_TITLES[a.step]} of ${ref} ${a.status === 'pending' ? 'needs approval' : a.status}`;

@@ -1,11 +1,20 @@
 // The thread replies that walk responders through the incident: for each step, what was found or
 // done, what happens next, and what they must decide (with the buttons for it).
 
-import type { DryRunResult, IncidentEmitted, NextStep, Step } from '../../../workflows/types.ts';
+import type { DryRunResult, IncidentEmitted, NextStep } from '../../../workflows/types.ts';
 import type { IncidentView } from '../incident-view.ts';
 import { escapeMrkdwn, joinWithMore, LIMITS, truncate } from '../limits.ts';
-import { actionRows, type Block, capBlocks, context, type Message, mention, section, slackDate } from './kit.ts';
-import { STEP_NAMES, STEP_TITLES, STRATEGY_NAMES } from './labels.ts';
+import {
+  actionRows,
+  type Block,
+  capBlocks,
+  context,
+  type Message,
+  mention,
+  section,
+  slackDate,
+} from './kit.ts';
+import { STEP_NAMES, STEP_TITLES } from './labels.ts';
 import { nextStepButtons } from './next-steps.ts';
 
 const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '–');
@@ -56,7 +65,13 @@ export function stepSucceededReply(
   const r = e.result;
   switch (e.step) {
     case 'contain': {
-      const notes = Array.isArray(r.notes) ? `\nNotes: ${joinWithMore(r.notes.map((x) => escapeMrkdwn(String(x))), 800, '; ')}` : '';
+      const notes = Array.isArray(r.notes)
+        ? `\nNotes: ${joinWithMore(
+            r.notes.map((x) => escapeMrkdwn(String(x))),
+            800,
+            '; ',
+          )}`
+        : '';
       const body =
         `:shield: *Contained.* ${n(r.keysDeactivated)} key(s) deactivated, ${n(r.bucketsBlocked)} bucket(s) blocking SSE-C writes, ` +
         `${n(r.lifecycleRulesDefused)} lifecycle rule(s) defused.${notes}\n` +
@@ -73,8 +88,11 @@ export function stepSucceededReply(
       return withButtons(v.id, `${v.ref}: rolled back`, body, v.steps, ['request'], 'rollback-done');
     }
     case 'assess': {
-      const findings = typeof r.findings === 'object' && r.findings !== null ? (r.findings as Record<string, unknown>) : {};
-      const perBucket = v.findings.buckets.flatMap((b) => b.messages.slice(0, 3)).map((m) => `• ${escapeMrkdwn(m)}`);
+      const findings =
+        typeof r.findings === 'object' && r.findings !== null ? (r.findings as Record<string, unknown>) : {};
+      const perBucket = v.findings.buckets
+        .flatMap((b) => b.messages.slice(0, 3))
+        .map((m) => `• ${escapeMrkdwn(m)}`);
       const bucketText = perBucket.length > 0 ? `\n${joinWithMore(perBucket, 1500, '\n')}` : '';
       const body =
         `:mag: *Assessment done.* ${n(r.affected)} object(s) re-encrypted by the attacker, ${n(r.unrecoverable)} without a clean ` +
@@ -83,10 +101,20 @@ export function stepSucceededReply(
         (v.steps.some((s) => s.action === 'request' && s.step === 'recover')
           ? '*Decide:* request recovery — prior versions is the usual choice; AWS Backup when versions are gone; Batch Operations for millions of objects.'
           : '*Next:* containment must be in place before recovery can be requested.');
-      return withButtons(v.id, `${v.ref}: assessment done`, body, v.steps, ['request', 'dry-run'], 'assess-done');
+      return withButtons(
+        v.id,
+        `${v.ref}: assessment done`,
+        body,
+        v.steps,
+        ['request', 'dry-run'],
+        'assess-done',
+      );
     }
     case 'recover': {
-      const jobs = Array.isArray(r.jobIds) && r.jobIds.length > 0 ? `\nJobs: ${joinWithMore(r.jobIds.map(String), 500)}` : '';
+      const jobs =
+        Array.isArray(r.jobIds) && r.jobIds.length > 0
+          ? `\nJobs: ${joinWithMore(r.jobIds.map(String), 500)}`
+          : '';
       const body =
         `:recycle: *Recovery done.* ${n(r.restored)} restored, ${n(r.failed)} failed, ${n(r.unrecoverable)} unrecoverable.${jobs}\n` +
         '*Next:* verification runs now: every affected object is read back without a customer key.';
@@ -101,11 +129,21 @@ export function stepSucceededReply(
   }
 }
 
-export function stepFailedReply(v: IncidentView, e: Extract<IncidentEmitted, { type: 'step.failed' }>): Message {
+export function stepFailedReply(
+  v: IncidentView,
+  e: Extract<IncidentEmitted, { type: 'step.failed' }>,
+): Message {
   const body =
     `:x: *${STEP_TITLES[e.step]} failed* (attempt ${e.attempt}): ${escapeMrkdwn(truncate(e.error, 1500))}\n` +
     '*Decide:* fix the cause (permissions, throttling, a missing bucket) and retry; nothing is repeated that already succeeded.';
-  return withButtons(v.id, `${v.ref}: ${STEP_NAMES[e.step]} failed`, body, v.steps, ['retry', 'request'], `failed-${e.step}`);
+  return withButtons(
+    v.id,
+    `${v.ref}: ${STEP_NAMES[e.step]} failed`,
+    body,
+    v.steps,
+    ['retry', 'request'],
+    `failed-${e.step}`,
+  );
 }
 
 export function decisionReply(
@@ -116,7 +154,14 @@ export function decisionReply(
     e.type === 'rejected'
       ? `:no_entry: ${mention(e.userId)} rejected ${STEP_NAMES[e.step]}${e.reason ? `: ${escapeMrkdwn(e.reason)}` : '.'} Request it again if the situation changes.`
       : `:hourglass: The request for ${STEP_NAMES[e.step]} expired before anyone decided. Request it again if it is still needed.`;
-  return withButtons(v.id, `${v.ref}: ${STEP_NAMES[e.step]} ${e.type}`, body, v.steps, ['request'], `decided-${e.approvalId}`);
+  return withButtons(
+    v.id,
+    `${v.ref}: ${STEP_NAMES[e.step]} ${e.type}`,
+    body,
+    v.steps,
+    ['request'],
+    `decided-${e.approvalId}`,
+  );
 }
 
 export function reminderReply(
@@ -144,19 +189,17 @@ export function closedReply(v: IncidentView, e: Extract<IncidentEmitted, { type:
   return { text: `${v.ref} ${e.outcome}`, blocks: [section(body)] };
 }
 
-export function stepStartedText(step: Step): string {
-  return `${STEP_TITLES[step]} started`;
-}
-
 export function dryRunMessage(ref: string, result: DryRunResult): Message {
   const actions = result.actions.map((a) => `• ${escapeMrkdwn(a)}`);
-  const counts = Object.entries(result.counts ?? {}).map(([k, value]) => `${escapeMrkdwn(k)}: ${value.toLocaleString('en-US')}`);
+  const counts = Object.entries(result.counts ?? {}).map(
+    ([k, value]) => `${escapeMrkdwn(k)}: ${value.toLocaleString('en-US')}`,
+  );
   const blocks: Block[] = [
-    section(`:test_tube: *Dry run of ${STEP_NAMES[result.step]} on ${ref}* — nothing was changed.\n${escapeMrkdwn(result.summary)}`),
+    section(
+      `:test_tube: *Dry run of ${STEP_NAMES[result.step]} on ${ref}* — nothing was changed.\n${escapeMrkdwn(result.summary)}`,
+    ),
   ];
   if (actions.length > 0) blocks.push(section(joinWithMore(actions, LIMITS.sectionText - 10, '\n')));
   if (counts.length > 0) blocks.push(context([joinWithMore(counts, 2000, ' · ')]));
   return { text: `Dry run of ${STEP_NAMES[result.step]} on ${ref}`, blocks };
 }
-
-export const strategyName = (s: keyof typeof STRATEGY_NAMES) => STRATEGY_NAMES[s];

@@ -66,7 +66,8 @@ export interface ButtonInput {
 }
 
 export function button(b: ButtonInput): Block {
-  if (b.value.length > LIMITS.buttonValue) throw new Error(`button value over ${LIMITS.buttonValue} characters`);
+  if (b.value.length > LIMITS.buttonValue)
+    throw new Error(`button value over ${LIMITS.buttonValue} characters`);
   return {
     type: 'button',
     action_id: b.actionId,
@@ -120,4 +121,5 @@ export function slackDate(d: Date, format = '{date_short_pretty} {time}'): strin
   return `<!date^${Math.floor(d.getTime() / 1000)}^${format}|${fallback}>`;
 }
 
-export const mention = (userId: string): string => (/^S/.test(userId) ? `<!subteam^${userId}>` : `<@${userId}>`);
+export const mention = (userId: string): string =>
+  /^S/.test(userId) ? `<!subteam^${userId}>` : `<@${userId}>`;

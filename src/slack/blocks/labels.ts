@@ -1,6 +1,12 @@
 // The words responders read for the workflow's states and steps, in one place.
 
-import type { ApprovalParams, ContainOptions, Phase, RecoveryStrategy, Step } from '../../../workflows/types.ts';
+import type {
+  ApprovalParams,
+  ContainOptions,
+  Phase,
+  RecoveryStrategy,
+  Step,
+} from '../../../workflows/types.ts';
 
 export const STEP_NAMES: Record<Step, string> = {
   contain: 'containment',

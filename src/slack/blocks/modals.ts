@@ -62,7 +62,9 @@ export function declareModal(prefill: DeclarePrefill, metadata: { channelId: str
     close: plain('Cancel', LIMITS.viewTitle),
     private_metadata: JSON.stringify(metadata),
     blocks: [
-      section('Open an SSE-C ransomware incident by hand. The bot starts a read-only assessment at once; anything that changes AWS waits for an approval.'),
+      section(
+        'Open an SSE-C ransomware incident by hand. The bot starts a read-only assessment at once; anything that changes AWS waits for an approval.',
+      ),
       textInput(DECLARE_FIELDS.buckets, 'Buckets', {
         multiline: true,
         initial: prefill.buckets?.join('\n'),
@@ -79,7 +81,10 @@ export function declareModal(prefill: DeclarePrefill, metadata: { channelId: str
         block_id: DECLARE_FIELDS.since.block,
         optional: true,
         label: plain('Attack started around', LIMITS.inputLabel),
-        hint: plain('Objects written since then are checked. Empty: the configured look-back before now.', LIMITS.inputLabel),
+        hint: plain(
+          'Objects written since then are checked. Empty: the configured look-back before now.',
+          LIMITS.inputLabel,
+        ),
         element: {
           type: 'datetimepicker',
           action_id: DECLARE_FIELDS.since.action,

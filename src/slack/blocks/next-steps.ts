@@ -2,7 +2,7 @@
 // the guided replies. Approving anything that changes AWS asks for confirmation first.
 
 import type { ApprovalStep, NextStep } from '../../../workflows/types.ts';
-import { type ButtonAction, actionIdFor, encodeAction } from '../action-values.ts';
+import { actionIdFor, type ButtonAction, encodeAction } from '../action-values.ts';
 import { type Block, button, type Confirm } from './kit.ts';
 import { STEP_NAMES, STEP_TITLES, STRATEGY_NAMES } from './labels.ts';
 
@@ -25,18 +25,32 @@ const APPROVE_CONFIRM: Record<ApprovalStep, Confirm> = {
   },
 };
 
-export function actionButton(action: ButtonAction, text: string, extra: Omit<Parameters<typeof button>[0], 'text' | 'actionId' | 'value'> = {}): Block {
+export function actionButton(
+  action: ButtonAction,
+  text: string,
+  extra: Omit<Parameters<typeof button>[0], 'text' | 'actionId' | 'value'> = {},
+): Block {
   return button({ text, actionId: actionIdFor(action), value: encodeAction(action), ...extra });
 }
 
-export function approveButton(incidentId: number, approvalId: string, step: ApprovalStep, label = 'Approve'): Block {
+export function approveButton(
+  incidentId: number,
+  approvalId: string,
+  step: ApprovalStep,
+  label = 'Approve',
+): Block {
   return actionButton({ kind: 'approve', incidentId, approvalId, step }, label, {
     style: 'primary',
     confirm: APPROVE_CONFIRM[step],
   });
 }
 
-export function rejectButton(incidentId: number, approvalId: string, step: ApprovalStep, label = 'Reject'): Block {
+export function rejectButton(
+  incidentId: number,
+  approvalId: string,
+  step: ApprovalStep,
+  label = 'Reject',
+): Block {
   return actionButton({ kind: 'reject', incidentId, approvalId, step }, label, { style: 'danger' });
 }
 
@@ -68,7 +82,11 @@ export function nextStepButtons(
             );
           }
         } else if (s.step === 'contain') {
-          out.push(actionButton({ kind: 'request', incidentId, step: 'contain' }, 'Request containment', { style: 'primary' }));
+          out.push(
+            actionButton({ kind: 'request', incidentId, step: 'contain' }, 'Request containment', {
+              style: 'primary',
+            }),
+          );
         } else {
           out.push(actionButton({ kind: 'request', incidentId, step: 'rollback' }, 'Request rollback'));
         }
@@ -92,14 +110,20 @@ export function nextStepButtons(
         out.push(actionButton({ kind: 'assess', incidentId }, 'Run assessment'));
         break;
       case 'dry-run':
-        out.push(actionButton({ kind: 'dry-run', incidentId, step: s.step }, `Dry run: ${STEP_NAMES[s.step]}`));
+        out.push(
+          actionButton({ kind: 'dry-run', incidentId, step: s.step }, `Dry run: ${STEP_NAMES[s.step]}`),
+        );
         break;
       case 'close':
         out.push(
           s.reasonRequired
             ? actionButton({ kind: 'close', incidentId }, 'Close (with reason)')
             : actionButton({ kind: 'close', incidentId }, 'Close incident', {
-                confirm: { title: 'Close the incident?', text: 'Recovery is verified. Closing ends the workflow.', confirm: 'Close' },
+                confirm: {
+                  title: 'Close the incident?',
+                  text: 'Recovery is verified. Closing ends the workflow.',
+                  confirm: 'Close',
+                },
               }),
         );
         break;

@@ -2,8 +2,8 @@
 
 import type { IncidentView } from '../incident-view.ts';
 import { escapeMrkdwn, joinWithMore, LIMITS, truncate } from '../limits.ts';
-import { type Block, capBlocks, context, divider, header, type Message, section, slackDate } from './kit.ts';
 import { controlPanel, waitingLines } from './control-panel.ts';
+import { type Block, capBlocks, context, divider, header, type Message, section, slackDate } from './kit.ts';
 import { PHASE_EMOJI, PHASE_NAMES } from './labels.ts';
 
 export interface Listed {
@@ -21,28 +21,42 @@ function line(l: Listed): string {
 
 export function listMessage(open: Listed[]): Message {
   if (open.length === 0) {
-    return { text: 'No open incidents.', blocks: [section('No open incidents. `/ssec declare <bucket>` opens one by hand.')] };
+    return {
+      text: 'No open incidents.',
+      blocks: [section('No open incidents. `/ssec declare <bucket>` opens one by hand.')],
+    };
   }
   return {
     text: `${open.length} open incident(s)`,
-    blocks: [section(`*Open incidents (${open.length})*\n${joinWithMore(open.map(line), LIMITS.sectionText - 40, '\n')}`)],
+    blocks: [
+      section(
+        `*Open incidents (${open.length})*\n${joinWithMore(open.map(line), LIMITS.sectionText - 40, '\n')}`,
+      ),
+    ],
   };
 }
 
 /** The control panel without its buttons (they live on the thread's root message), plus a link to it. */
 export function statusMessage(l: Listed, now: Date): Message {
   const panel = controlPanel({ ...l.view, steps: [] }, now);
-  const link = l.permalink ? `<${l.permalink}|Open the incident thread>` : 'The incident has no Slack thread yet.';
+  const link = l.permalink
+    ? `<${l.permalink}|Open the incident thread>`
+    : 'The incident has no Slack thread yet.';
   return { text: panel.text, blocks: capBlocks([...panel.blocks, context([link])]) };
 }
 
 export function homeView(open: Listed[], closed: Listed[], now: Date): { type: 'home'; blocks: Block[] } {
-  const blocks: Block[] = [header('S3 SSE-C incident response'), section(`*Open incidents (${open.length})*`)];
-  if (open.length === 0) blocks.push(context(['Nothing open. `/ssec declare <bucket>` opens an incident by hand.']));
+  const blocks: Block[] = [
+    header('S3 SSE-C incident response'),
+    section(`*Open incidents (${open.length})*`),
+  ];
+  if (open.length === 0)
+    blocks.push(context(['Nothing open. `/ssec declare <bucket>` opens an incident by hand.']));
   // Each open incident gets its own section, so a long list still stays inside the 100-block Home budget.
   const openBudget = LIMITS.blocksPerView - 10;
   for (const l of open.slice(0, openBudget)) blocks.push(section(line(l)));
-  if (open.length > openBudget) blocks.push(context([`…and ${open.length - openBudget} more: \`/ssec list\``]));
+  if (open.length > openBudget)
+    blocks.push(context([`…and ${open.length - openBudget} more: \`/ssec list\``]));
   blocks.push(divider(), section('*Recently closed*'));
   if (closed.length === 0) blocks.push(context(['None yet.']));
   else {

@@ -43,8 +43,11 @@ export function progressMessage(p: ProgressInput): Message {
   if (done !== null) {
     const rate = ms > 0 ? (done / ms) * 1000 : 0;
     const pct = total ? ` of ${fmt(total)} (${Math.floor((done / total) * 100)}%)` : '';
-    const left = total && rate > 0 && p.state === 'running' ? ` · ~${elapsed(((total - done) / rate) * 1000)} left` : '';
-    lines.push(`${total ? `${bar(done / total)} ` : ''}${fmt(done)}${pct} · ${fmt(Math.round(rate))}/s${left}`);
+    const left =
+      total && rate > 0 && p.state === 'running' ? ` · ~${elapsed(((total - done) / rate) * 1000)} left` : '';
+    lines.push(
+      `${total ? `${bar(done / total)} ` : ''}${fmt(done)}${pct} · ${fmt(Math.round(rate))}/s${left}`,
+    );
   }
   const counters = Object.entries(p.progress)
     .filter(([k, v]) => k !== 'done' && k !== 'total' && typeof v === 'number')

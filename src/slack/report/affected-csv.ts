@@ -1,7 +1,7 @@
 // The affected-objects list as CSV, streamed from SQLite run by run. Slack takes files up to 1 GB,
 // but a thread attachment is for people: past `maxRows` the file says where the full list is.
 
-import type { AssessRun, Assessments } from '../../store/assessments.ts';
+import type { Assessments, AssessRun } from '../../store/assessments.ts';
 
 const HEADER = 'bucket,key,attacker_version_id,restore_version_id,recovery_status,size,last_modified,reason';
 
@@ -44,6 +44,7 @@ export function affectedCsv(assessments: Assessments, runs: AssessRun[], maxRows
       );
     }
   }
-  if (omitted > 0) lines.push(`# …and ${omitted} more rows; the full list: ssec assess --bucket <bucket> --format json`);
+  if (omitted > 0)
+    lines.push(`# …and ${omitted} more rows; the full list: ssec assess --bucket <bucket> --format json`);
   return { content: Buffer.from(`${lines.join('\n')}\n`, 'utf8'), rows, omitted };
 }

@@ -46,7 +46,8 @@ export function hardeningChecks(
     id: 'org-rcp',
     title: 'SSE-C denied organisation-wide (resource control policy)',
     status: 'unverified',
-    detail: 'Outside this incident’s scope: an RCP denying s3:PutObject with an SSE-C header protects every bucket, not just these.',
+    detail:
+      'Outside this incident’s scope: an RCP denying s3:PutObject with an SSE-C header protects every bucket, not just these.',
   });
 
   const defused = contained?.lifecycleRulesDefused ?? 0;
@@ -55,7 +56,8 @@ export function hardeningChecks(
   checks.push({
     id: 'lifecycle',
     title: 'Attacker’s lifecycle rule defused',
-    status: defused > 0 || lifecycleFound === false ? 'done' : lifecycleFound === true ? 'missing' : 'unverified',
+    status:
+      defused > 0 || lifecycleFound === false ? 'done' : lifecycleFound === true ? 'missing' : 'unverified',
     detail:
       defused > 0
         ? `${defused} rule(s) defused during containment.`
@@ -65,7 +67,9 @@ export function hardeningChecks(
   });
 
   const statuses = perBucket.map((b) => b.versioning).filter((v): v is string => v !== null);
-  const notVersioned = perBucket.filter((b) => b.versioning !== null && b.versioning !== 'Enabled').map((b) => b.bucket);
+  const notVersioned = perBucket
+    .filter((b) => b.versioning !== null && b.versioning !== 'Enabled')
+    .map((b) => b.bucket);
   const suspended = statuses.length > 0 ? notVersioned.length > 0 : flag(findings.versioningSuspended);
   checks.push({
     id: 'versioning',
@@ -98,14 +102,17 @@ export function hardeningChecks(
     title: 'Stolen access key deleted and credentials rotated',
     status: 'missing',
     detail:
-      (deactivated > 0 ? `${deactivated} key(s) were deactivated (not deleted, for the investigation). ` : '') +
+      (deactivated > 0
+        ? `${deactivated} key(s) were deactivated (not deleted, for the investigation). `
+        : '') +
       'Delete the key once forensics are done, issue new credentials, and move workloads to roles with short-lived credentials.',
   });
   checks.push({
     id: 'detection',
     title: 'CloudTrail S3 data events and GuardDuty S3 Protection on',
     status: 'unverified',
-    detail: 'Needed to see the next attack early: data events show SSE-C writes; GuardDuty flags anomalous S3 writes.',
+    detail:
+      'Needed to see the next attack early: data events show SSE-C writes; GuardDuty flags anomalous S3 writes.',
   });
   return checks;
 }

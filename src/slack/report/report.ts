@@ -26,6 +26,8 @@ export interface ReportInput {
   audit: AuditEntry[];
   buckets: BucketCounts[];
   generatedAt: Date;
+  /** Slack user id → display name, so the report reads without Slack open. */
+  names?: Record<string, string>;
 }
 
 // A report is read by people: past these, a table becomes noise and the raw audit log is the source.
@@ -49,7 +51,8 @@ export function formatDuration(ms: number): string {
   return h < 48 ? `${h} h ${m % 60} min` : `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-const firstOk = (audit: AuditEntry[], action: string) => audit.find((e) => e.action === action && e.outcome === 'ok');
+const firstOk = (audit: AuditEntry[], action: string) =>
+  audit.find((e) => e.action === action && e.outcome === 'ok');
 
 export interface Milestones {
   start: Date;
@@ -67,7 +70,11 @@ export function milestones(incident: Incident, audit: AuditEntry[]): Milestones 
     contained: at(firstOk(audit, 'contain.result')),
     recovered: at(firstOk(audit, 'recover.result')),
     verified: at(firstOk(audit, 'verify.result')),
-    closed: at(audit.find((e) => (e.action === 'incident.close' || e.action === 'incident.cancel') && e.outcome === 'ok')),
+    closed: at(
+      audit.find(
+        (e) => (e.action === 'incident.close' || e.action === 'incident.cancel') && e.outcome === 'ok',
+      ),
+    ),
   };
 }
 
@@ -79,7 +86,8 @@ function detailText(e: AuditEntry): string {
   const d = e.detail;
   const parts: string[] = [];
   for (const key of ['step', 'approvalId', 'reason', 'message', 'error', 'outcome', 'attempt', 'type']) {
-    if (d[key] !== undefined && d[key] !== null) parts.push(`${key}: ${typeof d[key] === 'object' ? JSON.stringify(d[key]) : String(d[key])}`);
+    if (d[key] !== undefined && d[key] !== null)
+      parts.push(`${key}: ${typeof d[key] === 'object' ? JSON.stringify(d[key]) : String(d[key])}`);
   }
   if (typeof d.result === 'object' && d.result !== null) {
     const nums = Object.entries(d.result as Record<string, unknown>)
@@ -90,19 +98,37 @@ function detailText(e: AuditEntry): string {
   return parts.join('; ');
 }
 
-const DECISIONS = new Set(['approval.request', 'approval.approve', 'approval.reject', 'incident.close', 'incident.cancel', 'step.retry', 'assess.request']);
+const DECISIONS = new Set([
+  'approval.request',
+  'approval.approve',
+  'approval.reject',
+  'incident.close',
+  'incident.cancel',
+  'step.retry',
+  'assess.request',
+]);
 
-function decisionRows(audit: AuditEntry[]): string[] {
+type Who = (actor: string) => string;
+
+function decisionRows(audit: AuditEntry[], who: Who): string[] {
   const rows = audit.filter((e) => DECISIONS.has(e.action) && e.outcome === 'ok');
   if (rows.length === 0) return ['No decisions were recorded.'];
   return [
     '| Time (UTC) | Who | Decision | Step / approval | Detail |',
     '|---|---|---|---|---|',
     ...rows.map((e) => {
-      const step = typeof e.detail.step === 'string' ? (STEP_NAMES[e.detail.step as keyof typeof STEP_NAMES] ?? e.detail.step) : '';
+      const step =
+        typeof e.detail.step === 'string'
+          ? (STEP_NAMES[e.detail.step as keyof typeof STEP_NAMES] ?? e.detail.step)
+          : '';
       const approval = typeof e.detail.approvalId === 'string' ? ` (${e.detail.approvalId})` : '';
-      const why = typeof e.detail.reason === 'string' ? e.detail.reason : typeof e.detail.outcome === 'string' ? e.detail.outcome : '';
-      return `| ${iso(e.at)} | ${cell(e.actor)} | ${cell(e.action)} | ${cell(step + approval)} | ${cell(why)} |`;
+      const why =
+        typeof e.detail.reason === 'string'
+          ? e.detail.reason
+          : typeof e.detail.outcome === 'string'
+            ? e.detail.outcome
+            : '';
+      return `| ${iso(e.at)} | ${cell(who(e.actor))} | ${cell(e.action)} | ${cell(step + approval)} | ${cell(why)} |`;
     }),
   ];
 }
@@ -121,14 +147,18 @@ function refusalSummary(audit: AuditEntry[]): string[] {
   ];
 }
 
-function timelineRows(audit: AuditEntry[]): string[] {
+function timelineRows(audit: AuditEntry[], who: Who): string[] {
   const shown = audit.slice(0, MAX_TIMELINE);
   const rows = [
     '| # | Time (UTC) | Actor | Action | Outcome | Detail |',
     '|---|---|---|---|---|---|',
-    ...shown.map((e) => `| ${e.seq} | ${iso(e.at)} | ${cell(e.actor)} | ${cell(e.action)} | ${cell(e.outcome)} | ${cell(detailText(e))} |`),
+    ...shown.map(
+      (e) =>
+        `| ${e.seq} | ${iso(e.at)} | ${cell(who(e.actor))} | ${cell(e.action)} | ${cell(e.outcome)} | ${cell(detailText(e))} |`,
+    ),
   ];
-  if (audit.length > shown.length) rows.push('', `…and ${audit.length - shown.length} more entries in the audit log (\`ssec incidents\`).`);
+  if (audit.length > shown.length)
+    rows.push('', `…and ${audit.length - shown.length} more entries in the audit log (\`ssec incidents\`).`);
   return rows;
 }
 
@@ -143,7 +173,9 @@ function requestIdRows(audit: AuditEntry[]): string[] {
     if (shown >= MAX_REQUEST_IDS) continue;
     const ids = e.awsRequestIds.slice(0, MAX_REQUEST_IDS - shown);
     shown += ids.length;
-    out.push(`- ${iso(e.at)} \`${e.action}\` (${e.outcome}): ${ids.map((id) => `\`${cell(id)}\``).join(', ')}`);
+    out.push(
+      `- ${iso(e.at)} \`${e.action}\` (${e.outcome}): ${ids.map((id) => `\`${cell(id)}\``).join(', ')}`,
+    );
   }
   if (total > shown) out.push(`- …and ${total - shown} more in the audit log.`);
   return out;
@@ -157,14 +189,22 @@ function bucketRows(buckets: BucketCounts[]): string[] {
     '|---|---:|---:|---:|---:|---:|---:|',
     ...buckets
       .slice(0, MAX_BUCKET_ROWS)
-      .map((b) => `| ${cell(b.bucket)} | ${b.total} | ${b.restored} | ${b.unrecoverable} | ${b.failed} | ${b.pending} | ${b.changed} |`),
+      .map(
+        (b) =>
+          `| ${cell(b.bucket)} | ${b.total} | ${b.restored} | ${b.unrecoverable} | ${b.failed} | ${b.pending} | ${b.changed} |`,
+      ),
   ];
-  if (buckets.length > MAX_BUCKET_ROWS) rows.push(`| …and ${buckets.length - MAX_BUCKET_ROWS} more buckets | | | | | | |`);
+  if (buckets.length > MAX_BUCKET_ROWS)
+    rows.push(`| …and ${buckets.length - MAX_BUCKET_ROWS} more buckets | | | | | | |`);
   return rows;
 }
 
 const ICON: Record<HardeningCheck['status'], string> = { done: '[x]', missing: '[ ]', unverified: '[ ]' };
-const LABEL: Record<HardeningCheck['status'], string> = { done: 'done', missing: 'MISSING', unverified: 'not verified' };
+const LABEL: Record<HardeningCheck['status'], string> = {
+  done: 'done',
+  missing: 'MISSING',
+  unverified: 'not verified',
+};
 
 function hardeningRows(checks: HardeningCheck[]): string[] {
   const order: HardeningCheck['status'][] = ['missing', 'unverified', 'done'];
@@ -176,11 +216,13 @@ const num = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'
 
 export function buildReport(input: ReportInput): string {
   const { incident, view, audit } = input;
+  const names = input.names ?? {};
+  const who: Who = (actor) => (names[actor] ? `${names[actor]} (${actor})` : actor);
   const m = milestones(incident, audit);
   const checks = hardeningChecks(input.context, incident.buckets, view.findings);
   const missing = checks.filter((c) => c.status !== 'done').length;
   const closure = view.closure
-    ? `${view.closure.outcome} by ${view.closure.by} at ${iso(view.closure.at)}${view.closure.reason ? ` — ${view.closure.reason}` : ''}`
+    ? `${view.closure.outcome} by ${who(view.closure.by)} at ${iso(view.closure.at)}${view.closure.reason ? ` — ${view.closure.reason}` : ''}`
     : 'open';
   const lines = [
     `# ${incident.ref}: ${incident.title}`,
@@ -197,7 +239,7 @@ export function buildReport(input: ReportInput): string {
     `| Buckets | ${cell(incident.buckets.join(', ') || '–')} |`,
     `| Access keys | ${cell(incident.accessKeyIds.join(', ') || 'not identified')} |`,
     `| Account / region | ${cell(incident.accountId ?? '–')} / ${cell(incident.region ?? '–')} |`,
-    `| Declared by | ${cell(incident.declaredBy ?? 'alert')} |`,
+    `| Declared by | ${cell(incident.declaredBy ? who(incident.declaredBy) : 'alert')} |`,
     `| Incident window since | ${iso(incident.windowStart)} |`,
     `| Attack first seen | ${iso(m.start)} |`,
     `| Contained | ${since(m.start, m.contained)} |`,
@@ -226,7 +268,7 @@ export function buildReport(input: ReportInput): string {
     '',
     '## Decisions',
     '',
-    ...decisionRows(audit),
+    ...decisionRows(audit, who),
     ...refusalSummary(audit),
     '',
     '## AWS request ids',
@@ -235,7 +277,7 @@ export function buildReport(input: ReportInput): string {
     '',
     '## Timeline',
     '',
-    ...timelineRows(audit),
+    ...timelineRows(audit, who),
     '',
   ];
   return lines.join('\n');

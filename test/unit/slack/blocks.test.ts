@@ -28,7 +28,11 @@ function expectValidMessage(m: Msg) {
 
 const texts = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
 const buttons = (m: Msg) =>
-  m.blocks.flatMap((b) => ((b.elements as Array<{ type: string; action_id: string }> | undefined) ?? []).filter((e) => e.type === 'button'));
+  m.blocks.flatMap((b) =>
+    ((b.elements as Array<{ type: string; action_id: string }> | undefined) ?? []).filter(
+      (e) => e.type === 'button',
+    ),
+  );
 
 describe('control panel', () => {
   it('shows phase, key and owner, buckets, counts, deadline, who waits on whom, and the next steps as buttons', () => {
@@ -45,7 +49,14 @@ describe('control panel', () => {
         },
       ],
       steps: [
-        { action: 'decide', approvalId: 'contain-1', step: 'contain', approvals: 0, required: 1, expiresAt: NOW.toISOString() },
+        {
+          action: 'decide',
+          approvalId: 'contain-1',
+          step: 'contain',
+          approvals: 0,
+          required: 1,
+          expiresAt: NOW.toISOString(),
+        },
         { action: 'assess' },
         { action: 'cancel' },
       ],
@@ -80,7 +91,8 @@ describe('control panel', () => {
     expect(texts(m)).toMatch(/…and \d+ more/);
     // The buttons survive the cut: every decision is still reachable.
     expect(buttons(m).length).toBeGreaterThan(100);
-    for (const b of buttons(m) as unknown as Array<{ text: { text: string } }>) expect(b.text.text.length).toBeLessThanOrEqual(75);
+    for (const b of buttons(m) as unknown as Array<{ text: { text: string } }>)
+      expect(b.text.text.length).toBeLessThanOrEqual(75);
   });
 
   it('says what the team waits for when nothing is pending', () => {
@@ -90,7 +102,10 @@ describe('control panel', () => {
   });
 
   it('escapes text that came from outside so it cannot mention or link', () => {
-    const m = controlPanel(view({ buckets: ['<!channel>'], failures: [{ step: 'assess', error: '<@U0BOSS> & co' }] }), NOW);
+    const m = controlPanel(
+      view({ buckets: ['<!channel>'], failures: [{ step: 'assess', error: '<@U0BOSS> & co' }] }),
+      NOW,
+    );
     const all = texts(m);
     expect(all).not.toContain('<!channel>');
     expect(all).toContain('&lt;!channel&gt;');
@@ -100,15 +115,29 @@ describe('control panel', () => {
 
 describe('approval message', () => {
   it('while pending: what will happen, who must decide, Approve (with confirm) / Reject / Dry run', () => {
-    const m = approvalMessage({ incidentId: 7, ref: 'INC-7', approval: approval(), responders: ['U0BOB', 'S0ONCALL'] });
+    const m = approvalMessage({
+      incidentId: 7,
+      ref: 'INC-7',
+      approval: approval(),
+      responders: ['U0BOB', 'S0ONCALL'],
+    });
     expectValidMessage(m);
     expect(texts(m)).toContain('deactivate the access key');
     expect(texts(m)).toContain('other than <@U0ALICE>');
     expect(texts(m)).toContain('<!subteam^S0ONCALL>');
     const b = buttons(m);
-    expect(b.map((x) => x.action_id)).toEqual(['ssec.approve.contain-1', 'ssec.reject.contain-1', 'ssec.dry-run.contain']);
+    expect(b.map((x) => x.action_id)).toEqual([
+      'ssec.approve.contain-1',
+      'ssec.reject.contain-1',
+      'ssec.dry-run.contain',
+    ]);
     expect(b[0]).toHaveProperty('confirm');
-    expect(JSON.parse((b[0] as unknown as { value: string }).value)).toEqual({ k: 'approve', i: 7, a: 'contain-1', s: 'contain' });
+    expect(JSON.parse((b[0] as unknown as { value: string }).value)).toEqual({
+      k: 'approve',
+      i: 7,
+      a: 'contain-1',
+      s: 'contain',
+    });
   });
 
   it('once decided: says how and by whom, with no buttons left to click', () => {
@@ -116,7 +145,13 @@ describe('approval message', () => {
       const m = approvalMessage({
         incidentId: 7,
         ref: 'INC-7',
-        approval: approval({ status, approvers: [{ userId: 'U0BOB', at: NOW.toISOString() }], decidedBy: 'U0BOB', decidedAt: NOW.toISOString(), reason: 'no' }),
+        approval: approval({
+          status,
+          approvers: [{ userId: 'U0BOB', at: NOW.toISOString() }],
+          decidedBy: 'U0BOB',
+          decidedAt: NOW.toISOString(),
+          reason: 'no',
+        }),
         responders: [],
       });
       expectValidMessage(m);
@@ -129,7 +164,11 @@ describe('approval message', () => {
     const m = approvalMessage({
       incidentId: 7,
       ref: 'INC-7',
-      approval: approval({ id: 'rollback-1', step: 'rollback', params: { step: 'rollback', reason: 'r'.repeat(10_000) } }),
+      approval: approval({
+        id: 'rollback-1',
+        step: 'rollback',
+        params: { step: 'rollback', reason: 'r'.repeat(10_000) },
+      }),
       responders: Array.from({ length: 5000 }, (_, i) => `U0R${i}`),
     });
     expectValidMessage(m);
@@ -152,7 +191,12 @@ describe('guided replies', () => {
       type: 'step.succeeded',
       step: 'assess',
       attempt: 1,
-      result: { affected: 1234, unrecoverable: 5, changed: 7, findings: { lifecycleRules: 1, versioningSuspended: false } },
+      result: {
+        affected: 1234,
+        unrecoverable: 5,
+        changed: 7,
+        findings: { lifecycleRules: 1, versioningSuspended: false },
+      },
       awsRequestIds: [],
     });
     expectValidMessage(m);
@@ -173,27 +217,79 @@ describe('guided replies', () => {
     const messages = [
       openingReply(huge, big),
       openingReply(view({ steps: [] }), undefined),
-      stepSucceededReply(huge, { type: 'step.succeeded', step: 'contain', attempt: 1, result: { notes: Array(5000).fill(big) }, awsRequestIds: [] }),
+      stepSucceededReply(huge, {
+        type: 'step.succeeded',
+        step: 'contain',
+        attempt: 1,
+        result: { notes: Array(5000).fill(big) },
+        awsRequestIds: [],
+      }),
       stepSucceededReply(huge, {
         type: 'step.succeeded',
         step: 'assess',
         attempt: 1,
-        result: { findings: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`finding${i}`, big])) },
+        result: {
+          findings: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`finding${i}`, big])),
+        },
         awsRequestIds: [],
       }),
-      stepSucceededReply(huge, { type: 'step.succeeded', step: 'recover', attempt: 1, result: { jobIds: Array(5000).fill(big) }, awsRequestIds: [] }),
-      stepSucceededReply(huge, { type: 'step.succeeded', step: 'verify', attempt: 1, result: {}, awsRequestIds: [] }),
-      stepSucceededReply(huge, { type: 'step.succeeded', step: 'rollback', attempt: 1, result: {}, awsRequestIds: [] }),
-      stepFailedReply(huge, { type: 'step.failed', step: 'recover', attempt: 3, error: big, awsRequestIds: [] }),
-      decisionReply(huge, { type: 'rejected', approvalId: 'contain-1', step: 'contain', userId: 'U0BOB', reason: big }),
+      stepSucceededReply(huge, {
+        type: 'step.succeeded',
+        step: 'recover',
+        attempt: 1,
+        result: { jobIds: Array(5000).fill(big) },
+        awsRequestIds: [],
+      }),
+      stepSucceededReply(huge, {
+        type: 'step.succeeded',
+        step: 'verify',
+        attempt: 1,
+        result: {},
+        awsRequestIds: [],
+      }),
+      stepSucceededReply(huge, {
+        type: 'step.succeeded',
+        step: 'rollback',
+        attempt: 1,
+        result: {},
+        awsRequestIds: [],
+      }),
+      stepFailedReply(huge, {
+        type: 'step.failed',
+        step: 'recover',
+        attempt: 3,
+        error: big,
+        awsRequestIds: [],
+      }),
+      decisionReply(huge, {
+        type: 'rejected',
+        approvalId: 'contain-1',
+        step: 'contain',
+        userId: 'U0BOB',
+        reason: big,
+      }),
       decisionReply(huge, { type: 'expired', approvalId: 'contain-1', step: 'contain' }),
       reminderReply(
         huge,
-        { type: 'reminder', approvalId: 'contain-1', step: 'contain', requestedBy: 'U0ALICE', expiresAt: NOW.toISOString() },
-        { responders: Array.from({ length: 5000 }, (_, i) => `U0R${i}`), approvalLink: 'https://example.slack.com/archives/C1/p1' },
+        {
+          type: 'reminder',
+          approvalId: 'contain-1',
+          step: 'contain',
+          requestedBy: 'U0ALICE',
+          expiresAt: NOW.toISOString(),
+        },
+        {
+          responders: Array.from({ length: 5000 }, (_, i) => `U0R${i}`),
+          approvalLink: 'https://example.slack.com/archives/C1/p1',
+        },
       ),
       closedReply(huge, { type: 'closed', outcome: 'cancelled', userId: 'U0BOB', reason: big }),
-      dryRunMessage('INC-7', { step: 'recover', summary: big, actions: Array(20_000).fill('copy a/b.txt'), counts: { objects: 1e9 } }),
+      dryRunMessage('INC-7', {
+        step: 'recover',
+        summary: big,
+        actions: Array(20_000).fill('copy a/b.txt'),
+        counts: { objects: 1e9 },
+      }),
     ];
     for (const m of messages) expectValidMessage(m);
   });
@@ -212,7 +308,12 @@ describe('progress message', () => {
       step: 'recover',
       state: 'running',
       attempt: 2,
-      progress: { done: 2500, total: 10_000, message: 'm'.repeat(10_000), ...Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`c${i}`, i])) },
+      progress: {
+        done: 2500,
+        total: 10_000,
+        message: 'm'.repeat(10_000),
+        ...Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`c${i}`, i])),
+      },
       startedAt: new Date(NOW.getTime() - 10_000),
       now: NOW,
     });
@@ -233,7 +334,12 @@ describe('overviews and modals', () => {
   it('App Home lists open incidents with links and recently closed ones within 100 blocks', () => {
     const closed = listed.slice(0, 10).map((l) => ({
       ...l,
-      view: { ...l.view, phase: 'resolved' as const, status: 'resolved' as const, closure: { outcome: 'resolved' as const, by: 'U0BOB', at: NOW.toISOString(), reason: null } },
+      view: {
+        ...l.view,
+        phase: 'resolved' as const,
+        status: 'resolved' as const,
+        closure: { outcome: 'resolved' as const, by: 'U0BOB', at: NOW.toISOString(), reason: null },
+      },
     }));
     const home = homeView(listed, closed, NOW);
     expect(validateView(home, 'home')).toEqual([]);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { validateBlocks } from '../../../src/sandbox/slack/block-rules.ts';
-import { ACTION_ID_PATTERN, actionIdFor, type ButtonAction, decodeAction, encodeAction } from '../../../src/slack/action-values.ts';
+import {
+  ACTION_ID_PATTERN,
+  actionIdFor,
+  type ButtonAction,
+  decodeAction,
+  encodeAction,
+} from '../../../src/slack/action-values.ts';
 import { actionRows, button, capBlocks, section } from '../../../src/slack/blocks/kit.ts';
 import { capList, escapeMrkdwn, joinWithMore, truncate } from '../../../src/slack/limits.ts';
 

@@ -1,5 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createProgressReporter, type ProgressSnapshot, type SavedProgressRef } from '../../../src/slack/progress-reporter.ts';
+import {
+  createProgressReporter,
+  type ProgressSnapshot,
+  type SavedProgressRef,
+} from '../../../src/slack/progress-reporter.ts';
 
 interface Sent {
   at: number;

@@ -57,8 +57,10 @@ describe('post-incident report', () => {
         },
       ],
       generatedAt: new Date(t.clock.now),
+      names: { 'U-CAROL': 'Carol Danvers' },
     });
     expect(md).toMatch(/^# INC-\d+: SSE-C re-encryption/);
+    expect(md).toMatch(/\| Status \| resolved by Carol Danvers \(U-CAROL\) at/);
     for (const heading of [
       '## Summary',
       '## Counts',

@@ -55,7 +55,9 @@ describe('responders resolver', () => {
   it('fifty simultaneous checks make one lookup', async () => {
     const before = lookups();
     const r = resolver(['S0ONCALL']);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => r.isResponder(i % 2 ? 'U0CAROL' : 'U0X')));
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => r.isResponder(i % 2 ? 'U0CAROL' : 'U0X')),
+    );
     expect(answers.filter(Boolean)).toHaveLength(25);
     expect(lookups()).toBe(before + 1);
   });
@@ -63,7 +65,10 @@ describe('responders resolver', () => {
   it('fails closed for a group Slack does not know, and keeps last known members when Slack errs later', async () => {
     const r1 = resolver(['S0UNKNOWN']);
     expect(await r1.isResponder('U0CAROL')).toBe(false);
-    expect(standIn.callsTo('usergroups.users.list').at(-1)).toMatchObject({ ok: false, error: 'no_such_subteam' });
+    expect(standIn.callsTo('usergroups.users.list').at(-1)).toMatchObject({
+      ok: false,
+      error: 'no_such_subteam',
+    });
 
     // Rate-limited with a long Retry-After and told not to wait: the lookup itself fails.
     const impatient = new WebClient(standIn.botToken, {
@@ -73,7 +78,13 @@ describe('responders resolver', () => {
     });
     let now = 0;
     const make = () =>
-      createRespondersResolver({ client: impatient, responders: ['S0ONCALL'], logger: silentLogger(), ttlMs: 1000, now: () => now });
+      createRespondersResolver({
+        client: impatient,
+        responders: ['S0ONCALL'],
+        logger: silentLogger(),
+        ttlMs: 1000,
+        now: () => now,
+      });
     const known = make();
     expect(await known.isResponder('U0CAROL')).toBe(true);
     now += 5000;
