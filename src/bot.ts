@@ -115,7 +115,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     const incident = store.transaction(() => {
       const inc = store.incidents.create(
         {
-          title: `Declared by <@${input.declaredBy}>: ${input.buckets.join(', ')}`,
+          title: `Declared incident: ${input.buckets.join(', ')}`,
           severity: 'high',
           accessKeyIds: input.accessKeyIds,
           buckets: input.buckets,

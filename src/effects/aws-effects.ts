@@ -66,6 +66,21 @@ export function createAwsEffects(deps: AwsEffectsDeps): WorkflowEffects {
     return { roleArn: config.aws.backupRoleArn };
   }
 
+  // The control panel shows whose key it is; containment is where IAM told us.
+  function recordKeyOwners(
+    incidentId: number,
+    keys: { accessKeyId: string; userName: string | null; roleName: string | null }[],
+  ) {
+    const incident = store.incidents.get(incidentId);
+    if (!incident) return;
+    const owners = { ...((incident.summary.keyOwners as Record<string, string> | undefined) ?? {}) };
+    for (const k of keys) {
+      const owner = k.userName ?? (k.roleName ? `role ${k.roleName}` : null);
+      if (owner) owners[k.accessKeyId] = owner;
+    }
+    store.incidents.update(incidentId, { summary: { ...incident.summary, keyOwners: owners } });
+  }
+
   const progressOf = (ctx: EffectContext) => (p: RecoverProgress) =>
     ctx.progress({
       done: p.done,
@@ -84,6 +99,7 @@ export function createAwsEffects(deps: AwsEffectsDeps): WorkflowEffects {
         options: toAwsOptions(input.options),
         idempotencyKey: awsKey(ctx.idempotencyKey),
       });
+      recordKeyOwners(input.incidentId, result.keys);
       return {
         keysDeactivated: result.keysDeactivated,
         bucketsBlocked: result.bucketsBlocked,

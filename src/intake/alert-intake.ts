@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { type ParsedAlert, type ParseOptions, parseAlert } from '../alerts/index.ts';
 import type { Clock } from '../context.ts';
 import type { Logger } from '../logger.ts';
-import type { Incident } from '../store/incidents.ts';
 import type { StoredAlert } from '../store/alerts.ts';
+import type { Incident } from '../store/incidents.ts';
 import type { Store } from '../store/store.ts';
 import { findCorrelatedIncident, mergeAlertIntoIncident, newIncidentFromAlert } from './correlate.ts';
 
@@ -11,7 +11,11 @@ export interface IncidentHooks {
   /** A new incident was created from an alert: start its workflow and open its Slack thread. */
   opened(incident: Incident, alert: ParsedAlert): Promise<void>;
   /** An alert joined an open incident (new buckets, keys or counts). */
-  joined(incident: Incident, alert: ParsedAlert, added: { accessKeyIds: string[]; buckets: string[] }): Promise<void>;
+  joined(
+    incident: Incident,
+    alert: ParsedAlert,
+    added: { accessKeyIds: string[]; buckets: string[] },
+  ): Promise<void>;
 }
 
 export interface AlertIntakeOptions {
@@ -129,7 +133,11 @@ export function createAlertIntake(opts: AlertIntakeOptions): AlertIntake {
       const parsed = parseAlert(payload, opts.parseOptions);
       const id = (payload as { id?: unknown } | null)?.id;
       const dedupKey =
-        parsed.kind === 'alert' ? parsed.alert.dedupKey : typeof id === 'string' && id ? `event:${id}` : fallbackKey(route, raw);
+        parsed.kind === 'alert'
+          ? parsed.alert.dedupKey
+          : typeof id === 'string' && id
+            ? `event:${id}`
+            : fallbackKey(route, raw);
       const { alert: stored, duplicate } = store.alerts.accept({ dedupKey, route, raw }, clock());
       if (parsed.kind === 'invalid') {
         if (!duplicate) store.alerts.markIgnored(stored.id, `invalid: ${parsed.reason}`, clock());

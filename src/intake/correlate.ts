@@ -1,12 +1,16 @@
-import { maxSeverity } from '../alerts/index.ts';
 import type { ParsedAlert, Severity } from '../alerts/index.ts';
+import { maxSeverity } from '../alerts/index.ts';
 import type { Incident, NewIncident } from '../store/incidents.ts';
 
 /**
  * The open incident an alert belongs to: one naming the same access key, else (for alerts without a
  * key) one naming the same bucket, last seen within the correlation window.
  */
-export function findCorrelatedIncident(alert: ParsedAlert, open: Incident[], windowMs: number): Incident | undefined {
+export function findCorrelatedIncident(
+  alert: ParsedAlert,
+  open: Incident[],
+  windowMs: number,
+): Incident | undefined {
   const recent = open.filter((i) => {
     const last = (i.lastSeen ?? i.createdAt).getTime();
     return alert.observedAt.getTime() - last <= windowMs;
@@ -15,7 +19,9 @@ export function findCorrelatedIncident(alert: ParsedAlert, open: Incident[], win
     const byKey = recent.find((i) => i.accessKeyIds.some((k) => alert.accessKeyIds.includes(k)));
     if (byKey) return byKey;
     // An alert with a key may still belong to a bucket-only incident (e.g. declared by hand).
-    return recent.find((i) => i.accessKeyIds.length === 0 && i.buckets.some((b) => alert.buckets.includes(b)));
+    return recent.find(
+      (i) => i.accessKeyIds.length === 0 && i.buckets.some((b) => alert.buckets.includes(b)),
+    );
   }
   return recent.find((i) => i.buckets.some((b) => alert.buckets.includes(b)));
 }
@@ -34,6 +40,10 @@ export function newIncidentFromAlert(alert: ParsedAlert, lookbackMs: number): Ne
     firstSeen: first,
     lastSeen: alert.lastSeen ?? alert.observedAt,
     alertCount: alert.count,
+    // The alert usually names whose key it is; containment confirms it from IAM later.
+    ...(alert.principal?.userName && alert.accessKeyIds.length === 1
+      ? { summary: { keyOwners: { [alert.accessKeyIds[0]!]: alert.principal.userName } } }
+      : {}),
   };
 }
 
@@ -48,7 +58,11 @@ export interface IncidentMerge {
   added: { accessKeyIds: string[]; buckets: string[] };
 }
 
-export function mergeAlertIntoIncident(incident: Incident, alert: ParsedAlert, lookbackMs: number): IncidentMerge {
+export function mergeAlertIntoIncident(
+  incident: Incident,
+  alert: ParsedAlert,
+  lookbackMs: number,
+): IncidentMerge {
   const addedKeys = alert.accessKeyIds.filter((k) => !incident.accessKeyIds.includes(k));
   const addedBuckets = alert.buckets.filter((b) => !incident.buckets.includes(b));
   const first = alert.firstSeen ?? alert.observedAt;

@@ -94,6 +94,7 @@ export interface NewIncident {
   firstSeen?: Date | null;
   lastSeen?: Date | null;
   alertCount?: number;
+  summary?: Record<string, unknown>;
 }
 
 export class Incidents {
@@ -107,9 +108,9 @@ export class Incidents {
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(
       `INSERT INTO incidents (ref, title, severity, access_key_ids, buckets, account_id, region, window_start,
-         window_end, declared_by, first_seen, last_seen, alert_count, created_at, updated_at)
+         window_end, declared_by, first_seen, last_seen, alert_count, summary, created_at, updated_at)
        VALUES ('pending-' || @now || random(), @title, @severity, @keys, @buckets, @accountId, @region, @windowStart,
-         @windowEnd, @declaredBy, @firstSeen, @lastSeen, @alertCount, @now, @now)`,
+         @windowEnd, @declaredBy, @firstSeen, @lastSeen, @alertCount, @summary, @now, @now)`,
     );
     this.refStmt = db.prepare('UPDATE incidents SET ref = ? WHERE id = ?');
     this.byId = db.prepare<[number], Row>('SELECT * FROM incidents WHERE id = ?');
@@ -135,6 +136,7 @@ export class Incidents {
         firstSeen: n.firstSeen?.toISOString() ?? null,
         lastSeen: n.lastSeen?.toISOString() ?? null,
         alertCount: n.alertCount ?? 0,
+        summary: JSON.stringify(n.summary ?? {}),
         now: now.toISOString(),
       });
       const id = Number(info.lastInsertRowid);
