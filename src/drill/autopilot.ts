@@ -25,7 +25,7 @@ export function threadButtons(standIn: SlackStandIn, channel: string, threadTs: 
     for (const block of (m.blocks ?? []) as Record<string, unknown>[]) {
       const elements = [block.accessory, ...(Array.isArray(block.elements) ? block.elements : [])];
       for (const e of elements as (Record<string, unknown> | undefined)[]) {
-        if (!e || e.type !== 'button' || typeof e.action_id !== 'string') continue;
+        if (e?.type !== 'button' || typeof e.action_id !== 'string') continue;
         const action = decodeAction(e.value);
         if (!action) continue;
         const text = (e.text as { text?: string } | undefined)?.text ?? e.action_id;

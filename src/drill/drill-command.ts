@@ -434,7 +434,7 @@ async function ask(
   lines: () => Promise<string | undefined>,
 ): Promise<Button | null | undefined> {
   f.say('Your decision (requests as alice, approvals as bob — the two-person rule):');
-  buttons.forEach((b, i) => f.say(`  [${i + 1}] ${b.label}`));
+  for (const [i, b] of buttons.entries()) f.say(`  [${i + 1}] ${b.label}`);
   for (;;) {
     f.say(`Choose 1-${buttons.length}, Enter to wait, q to stop: `);
     const line = await lines();

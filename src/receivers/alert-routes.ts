@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type FetchCertificate, isSnsServiceUrl, isTopicAllowed, tokensEqual, verifySnsSignature } from '../alerts/index.ts';
-import type { AlertIntake, AcceptOutcome } from '../intake/alert-intake.ts';
+import {
+  type FetchCertificate,
+  isSnsServiceUrl,
+  isTopicAllowed,
+  tokensEqual,
+  verifySnsSignature,
+} from '../alerts/index.ts';
+import type { AcceptOutcome, AlertIntake } from '../intake/alert-intake.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import { BodyTooLargeError, type RouteHandler, readBody, sendJson } from './http-server.ts';
@@ -64,7 +70,10 @@ export function eventBridgeRoute(deps: AlertRouteDeps): RouteHandler {
         actor: `http:${remote(req)}`,
         action: 'alert.refused',
         outcome: 'refused',
-        detail: { route: 'eventbridge', reason: deps.token ? 'wrong or missing token' : 'no SSEC_ALERT_TOKEN configured' },
+        detail: {
+          route: 'eventbridge',
+          reason: deps.token ? 'wrong or missing token' : 'no SSEC_ALERT_TOKEN configured',
+        },
         at: deps.now?.(),
       });
       req.resume();
@@ -81,7 +90,10 @@ export function snsRoute(deps: AlertRouteDeps): RouteHandler {
   return async (req, res) => {
     const body = await readJson(req, res);
     if (!body) return;
-    const verified = await verifySnsSignature(body.payload, { fetchCertificate: deps.fetchCertificate, now: deps.now });
+    const verified = await verifySnsSignature(body.payload, {
+      fetchCertificate: deps.fetchCertificate,
+      now: deps.now,
+    });
     if (!verified.ok) {
       deps.audit.append({
         actor: `http:${remote(req)}`,

@@ -88,8 +88,16 @@ describe('ssec serve as a process', () => {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ ok: true, database: 'ok', alerts: { waiting: 0, failed: 0 }, incidents: { open: 0 } });
+    const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(health).toMatchObject({
+      ok: true,
+      database: 'ok',
+      alerts: { waiting: 0, failed: 0 },
+      incidents: { open: 0 },
+    });
     const body = Buffer.from((await import('node:fs')).readFileSync(fixture));
     // Send half the body, signal the process, then the rest: the request is in flight at SIGTERM.
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
