@@ -27,11 +27,14 @@ function exited(child: ChildProcess): Promise<number | null> {
 describe('ssec serve as a process', () => {
   let standIn: SlackStandIn;
   let t: { dir: string; cleanup: () => void };
+  const children: ChildProcess[] = [];
   beforeAll(async () => {
     standIn = await startSlackApiStandIn();
     t = tempDir();
   });
   afterAll(async () => {
+    // A failed assertion must not leave a bot running behind the test run.
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await standIn?.stop();
     t?.cleanup();
   });
@@ -80,6 +83,7 @@ describe('ssec serve as a process', () => {
       stderr += c;
     });
     const exit = exited(child);
+    children.push(child);
     for (let i = 0; i < 100; i++) {
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.ok,
