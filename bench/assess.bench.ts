@@ -1,15 +1,17 @@
 // Assess throughput, request counts and memory, side by side in one run:
 //
-//   node --import tsx bench/assess.bench.ts [--objects 100000] [--versions 1] [--concurrency 32]
+//   node --import tsx bench/assess.bench.ts [--objects 100000] [--versions 1] [--attacked-every 10]
+//     [--concurrency 32]
 //     [--list-concurrency 4[,1,...]] [--latency-ms 0] [--repeat 1] [--only scanner,naive,bare]
 //
 // The AWS stand-in runs in a child process, seeded in-process (no HTTP): `objects` keys over 100
-// folders, `versions` clean versions each before the window, every 10th re-encrypted with SSE-C
-// inside it. Each variant then runs in a fresh process of its own so its peak RSS is its own:
+// folders, `versions` clean versions each before the window, every 10th (`--attacked-every`)
+// re-encrypted with SSE-C inside it. Each variant then runs in a fresh process of its own so its peak RSS is its own:
 //   scanner  assessBucket(), as the bot and `ssec assess` run it
 //   naive    s3-pit-restore's shape: a listing page at a time, HEAD every current version, 10 workers
-//   bare     a bare SDK HEAD loop at the scanner's concurrency, as many HEADs as the scanner sent:
-//            the ceiling DESIGN §5 measures the scanner against (target: within 90%)
+//   bare     a bare SDK HEAD loop at the scanner's concurrency over exactly the versions the scanner
+//            HEADs (listed beforehand, untimed): the ceiling DESIGN §5 measures the scanner against
+//            (target: within 90%)
 // `--latency-ms` adds a delay to every stand-in response, closer to S3's own round trips. Several
 // `--list-concurrency` values run the scanner once each (1 = one listing sequence, no folder
 // slices). `--repeat` runs every variant that many times, alternating, and keeps the fastest run
@@ -28,6 +30,7 @@ const { values } = parseArgs({
   options: {
     objects: { type: 'string', default: '100000' },
     versions: { type: 'string', default: '1' },
+    'attacked-every': { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '32' },
     'list-concurrency': { type: 'string', default: '4' },
     'latency-ms': { type: 'string', default: '0' },
@@ -65,10 +68,14 @@ async function variant(args: RunnerArgs): Promise<RunnerResult> {
 }
 
 async function main(): Promise<void> {
-  const child = fork(here('./lib/assess-sandbox-child.ts'), [String(objects), values.versions], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    here('./lib/assess-sandbox-child.ts'),
+    [String(objects), values.versions, values['attacked-every']],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve) =>
     child.once('message', (m: ChildMessage) => resolve(m as Extract<ChildMessage, { type: 'ready' }>)),
   );
@@ -76,7 +83,12 @@ async function main(): Promise<void> {
     `stand-in (own process): ${objects.toLocaleString('en-US')} objects, ${ready.versions.toLocaleString('en-US')} versions seeded in ${(ready.seedMs / 1000).toFixed(1)} s, ${ready.rssMb} MB RSS; latency ${values['latency-ms']} ms`,
   );
   await request(child, { cmd: 'faults', latencyMs: Number(values['latency-ms']) });
-  const base = { endpoint: ready.endpoint, region: ready.region, credentials: ready.credentials, objects };
+  const base = {
+    endpoint: ready.endpoint,
+    region: ready.region,
+    credentials: ready.credentials,
+    objects,
+  };
   type Row = RunnerResult & { list: number; head: number; listConcurrency: number };
   const best = new Map<string, Row>();
   const measure = async (label: string, args: RunnerArgs) => {
@@ -95,42 +107,28 @@ async function main(): Promise<void> {
     else prev.maxRssMb = Math.max(prev.maxRssMb, row.maxRssMb);
     return row;
   };
-  let scannerHeads = Math.round(objects * 0.2);
   for (let round = 0; round < repeat; round++) {
     if (only.has('scanner')) {
       for (const lc of listConcurrencies) {
-        const s = await measure(`scanner-${lc}`, {
-          ...base,
-          variant: 'scanner',
-          concurrency,
-          listConcurrency: lc,
-          heads: 0,
-        });
-        scannerHeads = s.head;
+        await measure(`scanner-${lc}`, { ...base, variant: 'scanner', concurrency, listConcurrency: lc });
       }
     }
     if (only.has('naive'))
-      await measure('naive', { ...base, variant: 'naive', concurrency: 10, listConcurrency: 1, heads: 0 });
+      await measure('naive', { ...base, variant: 'naive', concurrency: 10, listConcurrency: 1 });
     if (only.has('bare'))
-      await measure('bare', {
-        ...base,
-        variant: 'bare',
-        concurrency,
-        listConcurrency: 1,
-        heads: scannerHeads,
-      });
+      await measure('bare', { ...base, variant: 'bare', concurrency, listConcurrency: 1 });
   }
   const rows = [...best.values()];
   child.send({ cmd: 'stop' } satisfies ParentMessage);
 
   const pad = (s: string, n: number) => s.padStart(n);
   console.log(
-    `\n${'variant'.padEnd(30)}${pad('objects/s', 11)}${pad('req/object', 12)}${pad('LIST', 7)}${pad('HEAD', 9)}${pad('seconds', 9)}${pad('CPU s', 8)}${pad('peak RSS', 10)}${pad('affected', 10)}`,
+    `\n${'variant'.padEnd(34)}${pad('objects/s', 11)}${pad('req/object', 12)}${pad('LIST', 7)}${pad('HEAD', 9)}${pad('seconds', 9)}${pad('CPU s', 8)}${pad('peak RSS', 10)}${pad('affected', 10)}`,
   );
   for (const r of rows) {
     const label =
       r.variant === 'scanner'
-        ? `scanner (c=${concurrency}, lists=${r.listConcurrency})`
+        ? `scanner (c=${concurrency}, lists≤${r.listConcurrency}: ${r.listStreams})`
         : r.variant === 'naive'
           ? 'naive (page at a time, 10 w)'
           : `bare HEAD loop (c=${concurrency})`;
@@ -138,7 +136,7 @@ async function main(): Promise<void> {
       r.variant === 'bare' ? '' : Math.round(objects / (r.elapsedMs / 1000)).toLocaleString('en-US');
     const perObject = r.variant === 'bare' ? '' : ((r.list + r.head) / objects).toFixed(3);
     console.log(
-      `${label.padEnd(30)}${pad(perSecond, 11)}${pad(perObject, 12)}${pad(String(r.list), 7)}${pad(String(r.head), 9)}${pad((r.elapsedMs / 1000).toFixed(2), 9)}${pad((r.cpuMs / 1000).toFixed(2), 8)}${pad(`${r.maxRssMb} MB`, 10)}${pad(r.variant === 'bare' ? '' : String(r.affected), 10)}`,
+      `${label.padEnd(34)}${pad(perSecond, 11)}${pad(perObject, 12)}${pad(r.variant === 'bare' ? '' : String(r.list), 7)}${pad(String(r.head), 9)}${pad((r.elapsedMs / 1000).toFixed(2), 9)}${pad((r.cpuMs / 1000).toFixed(2), 8)}${pad(`${r.maxRssMb} MB`, 10)}${pad(r.variant === 'bare' ? '' : String(r.affected), 10)}`,
     );
   }
   const naiveRow = rows.find((r) => r.variant === 'naive');

@@ -3,7 +3,8 @@
 //   scanner  assessBucket() as the bot runs it (pipelined listing, folder slices, SQLite results)
 //   naive    s3-pit-restore's shape: one listing page at a time, HEAD every current version of
 //            that page with 10 workers, wait, next page
-//   bare     a bare SDK HEAD loop over `heads` objects at the given concurrency: the ceiling
+//   bare     a bare SDK HEAD loop at the given concurrency over exactly the versions the scanner
+//            HEADs (found by an untimed listing first): the ceiling
 
 import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import { assessBucket } from '../../src/aws/assess/assess-bucket.ts';
 import { createAwsClientFactory } from '../../src/aws/clients.ts';
 import { createStore } from '../../src/store/store.ts';
 import { tempDir } from '../../test/helpers/temp.ts';
-import { BENCH_BUCKET, BENCH_SINCE, benchKey } from './assess-bench-data.ts';
+import { BENCH_BUCKET, BENCH_SINCE } from './assess-bench-data.ts';
 
 export interface RunnerArgs {
   variant: 'scanner' | 'naive' | 'bare';
@@ -20,8 +21,6 @@ export interface RunnerArgs {
   credentials: { accessKeyId: string; secretAccessKey: string };
   concurrency: number;
   listConcurrency: number;
-  /** bare: how many HEADs (the scanner's count, for the ratio). */
-  heads: number;
   objects: number;
 }
 
@@ -35,6 +34,8 @@ export interface RunnerResult {
   maxRssMb: number;
   clientList: number;
   clientHead: number;
+  /** Scanner: most listing streams it opened. */
+  listStreams: number;
 }
 
 async function naive(
@@ -82,21 +83,56 @@ async function naive(
   return { keys, affected, list, head };
 }
 
-async function bare(s3: S3Client, heads: number, objects: number, concurrency: number): Promise<number> {
+/**
+ * The versions the scanner HEADs, found by an untimed listing first: for each attacked key, its
+ * SSE-C version (400) and the clean one beneath (200). The timed loop then HEADs exactly those,
+ * with nothing else to do.
+ */
+async function scannerHeadTargets(s3: S3Client): Promise<Array<{ key: string; versionId: string }>> {
+  const targets: Array<{ key: string; versionId: string }> = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  let previous: { key: string; versionId: string } | undefined;
+  for (;;) {
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: BENCH_BUCKET,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
+    for (const v of page.Versions ?? []) {
+      const entry = { key: v.Key!, versionId: v.VersionId! };
+      // Newest first: an attacked key lists its SSE-C version, then the clean one.
+      if (!v.IsLatest && previous?.key === entry.key && v.LastModified! < BENCH_SINCE)
+        targets.push(previous, entry);
+      previous = entry;
+    }
+    if (!page.IsTruncated) return targets;
+    keyMarker = page.NextKeyMarker;
+    versionIdMarker = page.NextVersionIdMarker;
+  }
+}
+
+async function bare(
+  s3: S3Client,
+  targets: Array<{ key: string; versionId: string }>,
+  concurrency: number,
+): Promise<number> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < heads) {
-        const i = next++;
+      while (next < targets.length) {
+        const t = targets[next++]!;
         try {
-          await s3.send(new HeadObjectCommand({ Bucket: BENCH_BUCKET, Key: benchKey(i % objects) }));
+          await s3.send(new HeadObjectCommand({ Bucket: BENCH_BUCKET, Key: t.key, VersionId: t.versionId }));
         } catch {
-          // SSE-C objects answer 400: a request all the same.
+          // SSE-C versions answer 400: a request all the same.
         }
       }
     }),
   );
-  return heads;
+  return targets.length;
 }
 
 async function main(): Promise<void> {
@@ -110,9 +146,10 @@ async function main(): Promise<void> {
   });
   const { s3 } = factory.forAccount();
   const t = tempDir('ssec-assess-bench-');
+  const targets = args.variant === 'bare' ? await scannerHeadTargets(s3) : [];
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  let result: Omit<RunnerResult, 'variant' | 'elapsedMs' | 'maxRssMb'>;
+  let result: Omit<RunnerResult, 'variant' | 'elapsedMs' | 'maxRssMb' | 'cpuMs'>;
   if (args.variant === 'scanner') {
     const store = createStore(join(t.dir, 'bench.db'));
     const summary = await assessBucket({
@@ -129,13 +166,14 @@ async function main(): Promise<void> {
       affected: summary.counts.affected,
       clientList: summary.counts.listRequests,
       clientHead: summary.counts.headRequests,
+      listStreams: summary.counts.listStreams,
     };
   } else if (args.variant === 'naive') {
     const r = await naive(s3, 10);
-    result = { keys: r.keys, affected: r.affected, clientList: r.list, clientHead: r.head };
+    result = { keys: r.keys, affected: r.affected, clientList: r.list, clientHead: r.head, listStreams: 1 };
   } else {
-    const n = await bare(s3, args.heads, args.objects, args.concurrency);
-    result = { keys: n, affected: 0, clientList: 0, clientHead: n };
+    const n = await bare(s3, targets, args.concurrency);
+    result = { keys: n, affected: 0, clientList: 0, clientHead: n, listStreams: 0 };
   }
   const elapsedMs = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);

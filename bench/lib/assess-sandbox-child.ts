@@ -1,8 +1,9 @@
 // The AWS stand-in in a process of its own, seeded in-process (no HTTP) with an attacked bucket, so
 // the assess benchmark measures each scanner's own memory and CPU. Talks to its parent over IPC.
 //
-// Seeded: `objects` keys over 100 folders, each with one clean version before the window; every
-// 10th is re-encrypted by the attacker inside it (a second, SSE-C version).
+// Seeded: `objects` keys over 100 folders, each with `versions` clean versions before the window;
+// every `attackedEvery`-th (10th by default) is re-encrypted by the attacker inside it (an SSE-C
+// version on top).
 
 import type { SeedVersion } from '../../src/sandbox/aws/s3-store.ts';
 import { startAwsSandbox } from '../../src/sandbox/aws/server.ts';
@@ -17,6 +18,7 @@ import {
 async function main(): Promise<void> {
   const objects = Number(process.argv[2] ?? 100_000);
   const versionsPerObject = Number(process.argv[3] ?? 1);
+  const attackedEvery = Number(process.argv[4] ?? 10);
   const sandbox = await startAwsSandbox({ seed: 5 });
   const started = Date.now();
   sandbox.s3.createBucket(BENCH_BUCKET, { versioning: 'Enabled' });
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
     for (let v = 0; v < versionsPerObject; v++) {
       batch.push({ key, body, lastModified: new Date(pre.getTime() - (versionsPerObject - v) * 1000) });
     }
-    if (i % 10 === 0) batch.push({ key, body, lastModified: attack, ...sseC });
+    if (i % attackedEvery === 0) batch.push({ key, body, lastModified: attack, ...sseC });
     if (batch.length >= 10_000) {
       versions += batch.length;
       sandbox.s3.seed(BENCH_BUCKET, batch.splice(0));

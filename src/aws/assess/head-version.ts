@@ -1,5 +1,5 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { httpStatusOf, type RetryOptions, withRetry } from './slow-down.ts';
+import { AbortedError, httpStatusOf, type RetryOptions, withRetry } from './slow-down.ts';
 import type { HeadOutcome } from './types.ts';
 
 export interface HeadOptions {
@@ -23,14 +23,15 @@ export async function headVersion(
 ): Promise<HeadOutcome> {
   opts.onRequest?.();
   try {
-    await withRetry(() => {
-      return s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), {
-        abortSignal: opts.signal,
-      });
-    }, opts.retry);
+    // No abortSignal on the request itself: a HEAD is over in moments, and a listener per request
+    // on the scan's signal costs more CPU than that wait is worth. Retries still stop at once.
+    await withRetry(
+      () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+      opts.retry,
+    );
     return { kind: 'plain' };
   } catch (error) {
-    if (opts.signal?.aborted) throw error;
+    if (opts.signal?.aborted) throw new AbortedError();
     const status = httpStatusOf(error);
     if (status === 400) return { kind: 'sse-c' };
     const e = error as { name?: string; message?: string };

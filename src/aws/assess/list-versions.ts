@@ -114,7 +114,7 @@ export async function sendListVersions(
       if (response.statusCode !== 200) return result;
       const body = await bodyBytes(response.body);
       try {
-        parsed = parseListVersionsXml(body.toString('utf8'));
+        parsed = parseListVersionsXml(body);
         response.body = Uint8Array.from(EMPTY_RESULT);
       } catch {
         response.body = new Uint8Array(body);

@@ -83,7 +83,7 @@ interface Outcome {
 
 // Past this many undecided keys in one slice, listing waits (one slow key must not let the
 // backlog grow without bound).
-const MAX_PENDING_PER_PARTITION = 20_000;
+const MAX_PENDING_PER_PARTITION = 4_000;
 const COMMIT_ROWS = 1_000;
 const COMMIT_KEYS = 10_000;
 const COMMIT_MS = 1_000;
@@ -204,7 +204,9 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
   const schedule = async (frontier: OrderedFrontier<Outcome>, g: KeyGroup) => {
     const slot: Slot<Outcome> = frontier.add(g.key);
     const quick = decideWithoutHead(g, o.window);
-    if (quick) {
+    if (quick?.kind === 'untouched') {
+      settle(slot, untouched(g.versions));
+    } else if (quick) {
       settle(slot, { decision: quick, versions: g.versions, candidate: g.candidate });
     } else {
       await semaphore.acquire(signal);
@@ -261,7 +263,7 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     return more;
   };
 
-  const runPartition = async (p: ScanPartition) => {
+  const runPartition = async (p: ScanPartition, listed: () => void) => {
     const frontier = new OrderedFrontier<Outcome>(p.after);
     frontiers.set(p, frontier);
     const grouper = new KeyGrouper(o.window);
@@ -279,20 +281,25 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
       retry,
     });
     let stop = false;
-    for await (const page of readAhead(pages, o.aheadPages)) {
-      for (const e of page.entries) {
-        if (p.stopAt !== undefined && compareKeys(e.key, p.stopAt) >= 0) {
-          stop = true;
-          break;
+    try {
+      for await (const page of readAhead(pages, o.aheadPages)) {
+        for (const e of page.entries) {
+          if (p.stopAt !== undefined && compareKeys(e.key, p.stopAt) >= 0) {
+            stop = true;
+            break;
+          }
+          if (p.excludePrefix !== undefined && e.key.startsWith(p.excludePrefix)) continue;
+          const g = grouper.push(e);
+          if (g) await schedule(frontier, g);
         }
-        if (p.excludePrefix !== undefined && e.key.startsWith(p.excludePrefix)) continue;
-        const g = grouper.push(e);
-        if (g) await schedule(frontier, g);
+        if (stop) break;
       }
-      if (stop) break;
+      const last = grouper.flush();
+      if (last) await schedule(frontier, last);
+    } finally {
+      // Its listing is over: the stream can serve the next slice while these last HEADs finish.
+      listed();
     }
-    const last = grouper.flush();
-    if (last) await schedule(frontier, last);
     drainAll();
     while (frontier.size() > 0 && !signal.aborted)
       await new Promise<void>((resolve) => drainWaiters.push(resolve));
@@ -302,29 +309,55 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     dirty = true;
   };
 
-  // Starts slices up to the listing concurrency; called again as slices finish or appear.
+  // Listing streams open one at a time: a second one only pays off when the HEADs are starved,
+  // i.e. the listing is the bottleneck (few candidates, or S3's slow LIST round trips). Sampling
+  // how many HEAD permits are busy tells; a HEAD-bound scan stays on one stream and its memory.
   let next = 0;
-  let running = 0;
+  let listing = 0;
+  let active = 0;
+  let streams = 1;
+  let busy = o.concurrency;
   let finished: () => void = () => {};
   const allDone = new Promise<void>((resolve) => {
     finished = resolve;
   });
   function pump(): void {
-    while (running < o.listConcurrency && next < partitions.length && !signal.aborted) {
+    while (listing < streams && next < partitions.length && !signal.aborted) {
       const p = partitions[next++]!;
       if (p.done) continue;
-      running++;
-      runPartition(p)
+      listing++;
+      active++;
+      let released = false;
+      const listed = () => {
+        if (released) return;
+        released = true;
+        listing--;
+        pump();
+      };
+      runPartition(p, listed)
         .catch((error: unknown) => {
           if (!(error instanceof AbortedError) || failure === undefined) fail(error);
         })
         .finally(() => {
-          running--;
+          listed();
+          active--;
           pump();
         });
     }
-    if (running === 0) finished();
+    if (active === 0 && (next >= partitions.length || signal.aborted)) finished();
   }
+  const sampler =
+    o.listConcurrency > 1
+      ? setInterval(() => {
+          busy = busy * 0.8 + semaphore.inUse() * 0.2;
+          if (busy < o.concurrency * 0.6 && streams < o.listConcurrency && next < partitions.length) {
+            streams++;
+            progress.listStreams = Math.max(progress.listStreams, streams);
+            pump();
+          } else if (busy > o.concurrency * 0.95 && streams > 1) streams--;
+        }, 100)
+      : undefined;
+  sampler?.unref();
 
   progress.partitions = partitions.length;
   progress.partitionsDone = partitions.filter((p) => p.done).length;
@@ -341,6 +374,7 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     commit(true);
   } finally {
     if (timer) clearInterval(timer);
+    if (sampler) clearInterval(sampler);
   }
   const final = currentProgress();
   if (failure !== undefined) throw o.signal?.aborted ? new AbortedError() : failure;
@@ -348,6 +382,16 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
   o.onProgress?.(final);
   return final;
 }
+
+// Most keys are untouched; sharing their outcome keeps a long undrained backlog to one small
+// object per key.
+const UNTOUCHED: Outcome[] = Array.from({ length: 64 }, (_, versions) => ({
+  decision: { kind: 'untouched', key: '' },
+  versions,
+  candidate: false,
+}));
+const untouched = (versions: number): Outcome =>
+  UNTOUCHED[versions] ?? { decision: { kind: 'untouched', key: '' }, versions, candidate: false };
 
 function toAffected(d: Extract<KeyDecision, { kind: 'affected' }>): NewAffected {
   return {

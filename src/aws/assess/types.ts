@@ -97,6 +97,8 @@ export interface AssessProgress {
   retries: number;
   partitions: number;
   partitionsDone: number;
+  /** Most listing streams that ran at once (they open as the HEADs run short of work). */
+  listStreams: number;
   /** Earliest moment a clean version was made noncurrent by the attacker (ISO), for lifecycle deadlines. */
   firstOverwriteAt: string | null;
   elapsedMs: number;
@@ -116,6 +118,7 @@ export function emptyProgress(): AssessProgress {
     retries: 0,
     partitions: 0,
     partitionsDone: 0,
+    listStreams: 1,
     firstOverwriteAt: null,
     elapsedMs: 0,
   };

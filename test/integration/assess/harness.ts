@@ -111,6 +111,7 @@ export function comparable(r: AssessmentReport) {
     elapsedMs: _e,
     partitions: _p,
     partitionsDone: _d,
+    listStreams: _ls,
     ...kept
   } = counts;
   return { ...rest, counts: kept };

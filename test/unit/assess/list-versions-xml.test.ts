@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseListVersionsXml } from '../../../src/aws/assess/list-versions-xml.ts';
+import { escapeXml } from '../../../src/sandbox/aws/xml.ts';
 
 // The example from the ListObjectVersions API reference, with a delete marker between versions.
 const AWS_EXAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
@@ -117,6 +119,54 @@ describe('parseListVersionsXml', () => {
     ).toThrow(/incomplete/);
     expect(() => parseListVersionsXml('<ListVersionsResult><a></b></ListVersionsResult>')).toThrow(
       /unbalanced/,
+    );
+  });
+});
+
+describe('parseListVersionsXml on generated listings', () => {
+  const entry = fc.record({
+    key: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+    versionId: fc.stringMatching(/^[A-Za-z0-9._]{1,32}$/),
+    isDeleteMarker: fc.boolean(),
+    isLatest: fc.boolean(),
+    lastModified: fc.date({
+      min: new Date('2000-01-01T00:00:00Z'),
+      max: new Date('2099-12-31T23:59:59Z'),
+      noInvalidDate: true,
+    }),
+    size: fc.nat(),
+    etag: fc.stringMatching(/^[0-9a-f]{32}$/),
+  });
+  const pretty = fc.constantFrom('', '\n  ', '\r\n\t');
+
+  it('reads back exactly what an S3-shaped document holds, however it is laid out', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 20 }), pretty, fc.boolean(), (entries, ws, millis) => {
+        const iso = (d: Date) => (millis ? d.toISOString() : d.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+        const body = entries
+          .map((e) =>
+            e.isDeleteMarker
+              ? `${ws}<DeleteMarker>${ws}<Key>${escapeXml(e.key)}</Key><VersionId>${e.versionId}</VersionId>${ws}<IsLatest>${e.isLatest}</IsLatest><LastModified>${iso(e.lastModified)}</LastModified><Owner><ID>x</ID></Owner></DeleteMarker>`
+              : `${ws}<Version><Key>${escapeXml(e.key)}</Key>${ws}<VersionId>${e.versionId}</VersionId><IsLatest>${e.isLatest}</IsLatest><LastModified>${iso(e.lastModified)}</LastModified><ETag>&quot;${e.etag}&quot;</ETag><Size>${e.size}</Size><StorageClass>STANDARD</StorageClass>${ws}</Version>`,
+          )
+          .join('');
+        const xml = `<?xml version="1.0" encoding="UTF-8"?>${ws}<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><IsTruncated>false</IsTruncated>${body}${ws}</ListVersionsResult>${ws}`;
+        const parsed = parseListVersionsXml(xml);
+        expect(parsed.entries).toEqual(
+          entries.map((e) => ({
+            key: e.key,
+            versionId: e.versionId,
+            isDeleteMarker: e.isDeleteMarker,
+            isLatest: e.isLatest,
+            lastModified: millis
+              ? e.lastModified
+              : new Date(Math.floor(e.lastModified.getTime() / 1000) * 1000),
+            size: e.isDeleteMarker ? 0 : e.size,
+            etag: e.isDeleteMarker ? undefined : `"${e.etag}"`,
+          })),
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 });
