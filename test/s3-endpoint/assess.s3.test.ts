@@ -44,6 +44,7 @@ describe.skipIf(!endpoint)(`assess against the S3 endpoint ${endpoint} (${flavou
   const v: Record<string, string[]> = {};
   let report: AssessmentReport;
   let smallPages: AssessmentReport;
+  let tail: AssessmentReport;
 
   async function put(key: string, body: string, sse?: typeof ATTACKER) {
     const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...sse }));
@@ -108,11 +109,13 @@ describe.skipIf(!endpoint)(`assess against the S3 endpoint ${endpoint} (${flavou
     await put('unicodé/日本語/😀 ünï.txt', 'ciphertext', ATTACKER);
     await put('notes/README_RANSOM.txt', 'pay up');
 
-    const run = async (opts: { maxKeys?: number; listConcurrency?: number }) =>
+    const run = async (opts: { maxKeys?: number; listConcurrency?: number; maxPartitions?: number }) =>
       assessmentReport(store, (await assessBucket({ s3, store, bucket, since, ...opts })).runId);
     report = await run({});
     // Three entries a page: every multi-version key straddles a page boundary somewhere.
     smallPages = await run({ maxKeys: 3, listConcurrency: 1 });
+    // Two folder slices, then a tail slice that starts at a KeyMarker past the second folder.
+    tail = await run({ maxKeys: 3, listConcurrency: 4, maxPartitions: 2 });
   }, 120_000);
 
   afterAll(async () => {
@@ -188,5 +191,11 @@ describe.skipIf(!endpoint)(`assess against the S3 endpoint ${endpoint} (${flavou
     expect(smallPages.affected).toEqual(report.affected);
     expect(smallPages.changed).toEqual(report.changed);
     expect(smallPages.counts.listRequests).toBeGreaterThan(5);
+  });
+
+  it('gives the same answer when folders beyond the slice limit go to a tail slice', () => {
+    expect(tail.affected).toEqual(report.affected);
+    expect(tail.changed).toEqual(report.changed);
+    expect(tail.counts.partitions).toBe(4);
   });
 });

@@ -28,8 +28,12 @@ export class OrderedFrontier<R> {
       this.lastKey = slot.key;
       this.head++;
     }
-    // Compact now and then rather than shifting on every drain.
-    if (this.head > 4096 && this.head * 2 > this.slots.length) {
+    // Drained slots must not stay reachable (their keys would pile up); compact now and then
+    // rather than shifting on every drain.
+    if (this.head === this.slots.length) {
+      this.slots = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.slots.length) {
       this.slots = this.slots.slice(this.head);
       this.head = 0;
     }

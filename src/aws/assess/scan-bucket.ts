@@ -236,6 +236,12 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     }
   };
 
+  // Slices: the next one to start, those listing now (one per stream), those not yet finished.
+  let next = 0;
+  let listing = 0;
+  let active = 0;
+  let streams = 1;
+
   const discover = (root: ScanPartition, prefix: string): boolean => {
     if (partitions.some((p) => p.prefix === prefix && p !== root)) return true;
     if (root.stopAt !== undefined && compareKeys(prefix, root.stopAt) >= 0) return false;
@@ -246,8 +252,14 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     ).length;
     if (folders >= o.maxPartitions) {
       // Enough slices: everything after this folder goes to one tail slice without a delimiter.
+      // It is likely the largest, so it goes to the front of the queue of slices not yet started.
       root.stopAt = prefix + BEYOND;
-      partitions.push({ prefix: root.prefix, after: root.stopAt, excludePrefix: prefix, done: false });
+      partitions.splice(next, 0, {
+        prefix: root.prefix,
+        after: root.stopAt,
+        excludePrefix: prefix,
+        done: false,
+      });
       progress.partitions = partitions.length;
     }
     pump();
@@ -304,7 +316,9 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
     while (frontier.size() > 0 && !signal.aborted)
       await new Promise<void>((resolve) => drainWaiters.push(resolve));
     if (signal.aborted) return;
+    p.after = frontier.cursor();
     p.done = true;
+    frontiers.delete(p);
     progress.partitionsDone++;
     dirty = true;
   };
@@ -312,10 +326,6 @@ export async function scanBucket(o: ScanOptions): Promise<AssessProgress> {
   // Listing streams open one at a time: a second one only pays off when the HEADs are starved,
   // i.e. the listing is the bottleneck (few candidates, or S3's slow LIST round trips). Sampling
   // how many HEAD permits are busy tells; a HEAD-bound scan stays on one stream and its memory.
-  let next = 0;
-  let listing = 0;
-  let active = 0;
-  let streams = 1;
   let busy = o.concurrency;
   let finished: () => void = () => {};
   const allDone = new Promise<void>((resolve) => {

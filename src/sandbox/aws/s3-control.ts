@@ -3,7 +3,6 @@
 // written back to S3 — the path a responder takes for restores too large to run in-process.
 
 import { createHash, randomUUID } from 'node:crypto';
-import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { IamBackend, S3Backend, SandboxRequest, SandboxResponse, ServiceHandler } from './types.ts';
 import {
   childElement,

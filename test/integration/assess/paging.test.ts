@@ -119,4 +119,21 @@ describe('assess against the AWS stand-in: paging, request counts and listing sl
     expect(report.counts.partitions).toBe(7);
     expect(lists).toBeLessThanOrEqual(Math.ceil(versions / 1000) + report.counts.partitions);
   });
+
+  it('reports progress at most once per interval while scanning, and the final counts at the end', async () => {
+    const calls: Array<{ at: number; keys: number }> = [];
+    const summary = await assessBucket({
+      s3: h.s3,
+      store: h.store,
+      bucket,
+      since: SINCE,
+      progressIntervalMs: 100,
+      onProgress: (p) => calls.push({ at: performance.now(), keys: p.keys }),
+    });
+    expect(calls.length).toBeGreaterThan(1);
+    const gaps = calls.slice(1, -1).map((c, i) => c.at - calls[i]!.at);
+    expect(gaps.every((g) => g >= 90)).toBe(true);
+    expect(calls[calls.length - 1]!.keys).toBe(summary.counts.keys);
+    expect(summary.counts.keys).toBe(Object.keys(keys).length);
+  });
 });
