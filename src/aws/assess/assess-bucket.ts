@@ -64,7 +64,13 @@ export const ASSESS_DEFAULTS = {
 /**
  * Finds every object whose current version the attacker encrypted with SSE-C inside the window,
  * and the clean version to bring back; streams the results into the store and returns a summary.
- * Read-only towards AWS. A run that throws keeps its cursor: pass its id as `resumeRunId`.
+ * Read-only towards AWS. A run that throws (it is then marked failed) or dies with its process
+ * (left running) keeps its cursor: pass its id as `resumeRunId`.
+ *
+ * Request contract: ListObjectVersions ≤ ceil(versions / 1000) + one per listing slice; HeadObject
+ * ≤ the in-window versions of candidate keys (keys whose newest entry is in the window) + one per
+ * affected key (the clean version before the window that the walk back lands on); plus four
+ * bucket-configuration reads and, when versions cannot help, one Backup listing.
  */
 export async function assessBucket(opts: AssessBucketOptions): Promise<AssessSummary> {
   const repo = opts.store.assessments;

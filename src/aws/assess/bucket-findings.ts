@@ -50,6 +50,15 @@ export interface BucketFindings {
   backup?: { checked: boolean; recoveryPoints: RecoveryPointFinding[]; message: string; error?: string };
   /** One sentence each, most urgent first, for a Slack message or a terminal. */
   messages: string[];
+  // The headline facts again as plain values, for summaries that keep only flat fields.
+  versioningStatus: BucketState['versioning'];
+  sseCWritesBlocked: boolean;
+  /** Enabled lifecycle rules that expire current or noncurrent versions. */
+  lifecycleRules: number;
+  /** The earliest moment a lifecycle rule destroys clean data for good (ISO), if any. */
+  cleanDataDestroyedFrom: string | null;
+  /** AWS Backup recovery points from before the window; null when Backup was not consulted. */
+  backupRecoveryPoints: number | null;
 }
 
 const errorText = (e: unknown): string => {
@@ -232,5 +241,16 @@ export function buildFindings(input: {
   if (sseCBlocked.blocked) messages.push(sseCBlocked.message);
   if (kept) messages.push(versioning.message);
 
-  return { versioning, lifecycle, sseCBlocked, ...(input.backup ? { backup: input.backup } : {}), messages };
+  return {
+    versioning,
+    lifecycle,
+    sseCBlocked,
+    ...(input.backup ? { backup: input.backup } : {}),
+    messages,
+    versioningStatus: v,
+    sseCWritesBlocked: blocked,
+    lifecycleRules: rules.length,
+    cleanDataDestroyedFrom: soonest ?? null,
+    backupRecoveryPoints: input.backup?.checked ? input.backup.recoveryPoints.length : null,
+  };
 }

@@ -56,6 +56,7 @@ describe('assess against the AWS stand-in: bucket settings', () => {
     expect(f.backup).toMatchObject({ checked: true });
     expect(f.backup!.recoveryPoints.map((p) => p.recoveryPointArn)).toEqual([old.recoveryPointArn]);
     expect(f.messages.join(' ')).toContain(old.recoveryPointArn);
+    expect(f).toMatchObject({ versioningStatus: 'Suspended', backupRecoveryPoints: 1 });
   });
 
   it('with versioning never enabled: says so, and says when Backup could not be checked', async () => {

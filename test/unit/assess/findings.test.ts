@@ -152,6 +152,13 @@ describe('buildFindings', () => {
     expect(f.sseCBlocked.blocked).toBe(false);
     expect(f.messages[1]).toContain('NOT blocked');
     expect(f.versioning).toMatchObject({ status: 'Enabled', priorVersionsKept: true });
+    expect(f).toMatchObject({
+      versioningStatus: 'Enabled',
+      sseCWritesBlocked: false,
+      lifecycleRules: 1,
+      cleanDataDestroyedFrom: '2025-01-21T00:00:00.000Z',
+      backupRecoveryPoints: null,
+    });
   });
 
   it('says no prior versions exist when versioning is off, and carries the Backup finding', () => {
