@@ -18,7 +18,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'SLACK_BOT_TOKEN',
     description: 'Bot token of the Slack app (OAuth & Permissions page)',
-    example: 'xoxb-your-bot-token',
+    example: 'xoxb-REPLACE_ME',
     secret: true,
     requiredIn: ['serve'],
   },
@@ -32,7 +32,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'SLACK_APP_TOKEN',
     description: 'App-level token with connections:write; when set the bot uses Socket Mode instead of HTTP',
-    example: 'xapp-your-app-token',
+    example: 'xapp-REPLACE_ME',
     secret: true,
   },
   {
