@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ASSESS_DEFAULTS, assessBucket } from '../aws/assess/assess-bucket.ts';
@@ -13,6 +12,7 @@ import { type AwsClientFactory, createAwsClientFactory } from '../aws/clients.ts
 import { type Config, loadConfig } from '../config/config.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { createStore, type Store } from '../store/store.ts';
+import { parseCommandLine } from './command-line.ts';
 import { type CliIo, EXIT } from './io.ts';
 
 const HELP = `Usage: ssec assess --bucket BUCKET [--bucket BUCKET2 ...] [options]
@@ -76,28 +76,22 @@ function parseCount(flag: string, raw: string | undefined, fallback: number): nu
 
 /** Validates the command line; every problem is a UsageError saying what to type instead. */
 export function parseAssessArgs(args: string[], config: Config, now: Date): AssessArgs | 'help' {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        bucket: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        prefix: { type: 'string' },
-        concurrency: { type: 'string' },
-        'list-concurrency': { type: 'string' },
-        format: { type: 'string' },
-        db: { type: 'string' },
-        resume: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-  }
+  const values = parseCommandLine(
+    args,
+    {
+      bucket: { type: 'string', multiple: true },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      prefix: { type: 'string' },
+      concurrency: { type: 'string' },
+      'list-concurrency': { type: 'string' },
+      format: { type: 'string' },
+      db: { type: 'string' },
+      resume: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    HELP,
+  );
   if (values.help) return 'help';
   const buckets = (values.bucket as string[] | undefined) ?? [];
   if (buckets.length === 0) {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { type AwsClientFactory, type AwsClients, createAwsClientFactory } from '../aws/clients.ts';
 import { ContainmentFailedError, type ContainmentResult, contain } from '../aws/contain/contain.ts';
 import type { BlockMethod } from '../aws/contain/plan.ts';
@@ -11,6 +10,7 @@ import { type Config, loadConfig } from '../config/config.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { createStore } from '../store/store.ts';
 import { printable } from './assess.ts';
+import { parseCommandLine } from './command-line.ts';
 import { type CliIo, EXIT } from './io.ts';
 
 const HELP = `Usage: ssec contain --access-key KEY [--bucket BUCKET ...] [options]
@@ -54,31 +54,25 @@ export interface ContainArgs {
 const BLOCK_METHODS: readonly BlockMethod[] = ['encryption', 'policy', 'both', 'none'];
 
 export function parseContainArgs(args: string[], config: Config): ContainArgs | 'help' {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        'access-key': { type: 'string', multiple: true },
-        bucket: { type: 'string', multiple: true },
-        user: { type: 'string' },
-        role: { type: 'string' },
-        'deny-all': { type: 'boolean' },
-        block: { type: 'string' },
-        'keep-lifecycle': { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        format: { type: 'string' },
-        db: { type: 'string' },
-        rollback: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-  }
+  const values = parseCommandLine(
+    args,
+    {
+      'access-key': { type: 'string', multiple: true },
+      bucket: { type: 'string', multiple: true },
+      user: { type: 'string' },
+      role: { type: 'string' },
+      'deny-all': { type: 'boolean' },
+      block: { type: 'string' },
+      'keep-lifecycle': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      format: { type: 'string' },
+      db: { type: 'string' },
+      rollback: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    HELP,
+  );
   if (values.help) return 'help';
   const accessKeys = (values['access-key'] as string[] | undefined) ?? [];
   const buckets = (values.bucket as string[] | undefined) ?? [];

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { assessBucket } from '../aws/assess/index.ts';
 import { chooseStrategy, type RecoveryStrategy } from '../aws/recover/choose-strategy.ts';
 import type { RecoverProgress } from '../aws/recover/progress.ts';
@@ -8,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import { UsageError } from '../errors.ts';
 import { createStore, type Store } from '../store/store.ts';
 import { printable } from './assess.ts';
+import { parseCommandLine } from './command-line.ts';
 import { cliAwsClients, configOrExit, confirmChange } from './contain.ts';
 import { type CliIo, EXIT } from './io.ts';
 
@@ -61,31 +61,25 @@ function parseDate(flag: string, raw: string): Date {
 }
 
 export function parseRecoverArgs(args: string[], config: Config, now: Date): RecoverArgs | 'help' {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        bucket: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        prefix: { type: 'string' },
-        'run-id': { type: 'string', multiple: true },
-        strategy: { type: 'string' },
-        concurrency: { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        yes: { type: 'boolean', short: 'y' },
-        'no-verify': { type: 'boolean' },
-        format: { type: 'string' },
-        db: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
-  }
+  const values = parseCommandLine(
+    args,
+    {
+      bucket: { type: 'string', multiple: true },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      prefix: { type: 'string' },
+      'run-id': { type: 'string', multiple: true },
+      strategy: { type: 'string' },
+      concurrency: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
+      'no-verify': { type: 'boolean' },
+      format: { type: 'string' },
+      db: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    HELP,
+  );
   if (values.help) return 'help';
   const buckets = (values.bucket as string[] | undefined) ?? [];
   const runIdText = (values['run-id'] as string[] | undefined) ?? [];

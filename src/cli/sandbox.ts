@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { startAwsSandbox } from '../sandbox/aws/server.ts';
+import { parseCommandLine } from './command-line.ts';
 import { type CliIo, EXIT } from './io.ts';
 
 const HELP = `Usage: ssec sandbox [--port N] [--host H] [--latency-ms N] [--slow-down-rate 0..1]
@@ -9,17 +9,17 @@ Runs the local AWS stand-in (S3 with versioning and SSE-C, IAM, STS, AWS Backup,
 Operations) until interrupted, and prints how to point the AWS CLI or SDK at it.`;
 
 export async function runSandboxCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
+  const values = parseCommandLine(
     args,
-    options: {
+    {
       port: { type: 'string' },
       host: { type: 'string' },
       'latency-ms': { type: 'string' },
       'slow-down-rate': { type: 'string' },
       help: { type: 'boolean' },
     },
-    strict: true,
-  });
+    HELP,
+  );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.ok;

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { nextSteps } from '../../workflows/incident-machine.ts';
 import { type RunningBot, startBot } from '../bot.ts';
+import { parseCommandLine } from '../cli/command-line.ts';
 import { type CliIo, EXIT } from '../cli/io.ts';
 import { loadConfig } from '../config/config.ts';
 import { UsageError } from '../errors.ts';
@@ -62,9 +62,9 @@ interface DrillOptions {
 }
 
 function readOptions(args: string[]): DrillOptions | 'help' {
-  const { values } = parseArgs({
+  const values = parseCommandLine(
     args,
-    options: {
+    {
       objects: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       seed: { type: 'string' },
@@ -73,8 +73,8 @@ function readOptions(args: string[]): DrillOptions | 'help' {
       'no-color': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
+    HELP,
+  );
   if (values.help) return 'help';
   const int = (name: string, raw: string | undefined, fallback: number, min: number) => {
     if (raw === undefined) return fallback;

@@ -131,7 +131,7 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
     const checked = checkDeclare({ buckets, keys, since }, clock());
     if (!checked.ok) {
       await reply(
-        `:warning: ${Object.values(checked.errors).join(' ')}\nType: \`/ssec declare my-bucket other-bucket --key AKIAIOSFODNN7EXAMPLE --since 2025-01-13T09:00Z\``,
+        `:warning: ${Object.values(checked.errors).join(' ')}\nType: \`/ssec declare my-bucket other-bucket --key AKIA… --since 2025-01-13T09:00Z\``,
       );
       return;
     }

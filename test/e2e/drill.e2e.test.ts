@@ -85,5 +85,9 @@ describe('ssec drill', () => {
     const run = await drill(['--objects', 'many']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--objects must be a whole number');
+    const unknown = await drill(['--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown option '--frobnicate'");
+    expect(unknown.stderr).toContain('Usage: ssec drill');
   });
 });
