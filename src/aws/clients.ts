@@ -21,6 +21,8 @@ export interface AwsClientFactoryOptions {
   region?: string;
   /** Explicit endpoint for every service (tests, the drill); production relies on AWS_ENDPOINT_URL*. */
   endpoint?: string;
+  /** Per-service endpoints, over `endpoint` (the CLI's AWS_ENDPOINT_URL_<SERVICE> from its own env). */
+  serviceEndpoints?: Partial<Record<AwsService, string>>;
   forcePathStyle?: boolean;
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Role name assumed in an account other than the home one (GuardDuty delegated administrator). */
@@ -31,6 +33,8 @@ export interface AwsClientFactoryOptions {
   maxSockets?: number;
   maxAttempts?: number;
 }
+
+export type AwsService = 's3' | 'iam' | 'sts' | 'backup' | 's3control';
 
 export interface AwsClientFactory {
   /** Clients for an account and region, built once and reused. */
@@ -58,24 +62,28 @@ export function createAwsClientFactory(opts: AwsClientFactoryOptions = {}): AwsC
 
   function build(accountId: string | undefined, region: string | undefined): AwsClients {
     const regional = region ? { ...base, region } : base;
+    const at = <C extends object>(service: AwsService, config: C): C => {
+      const endpoint = opts.serviceEndpoints?.[service];
+      return endpoint ? { ...config, endpoint } : config;
+    };
     const needsRole =
       accountId !== undefined && opts.assumeRoleName !== undefined && accountId !== opts.homeAccountId;
-    const sts = new STSClient(regional);
+    const sts = new STSClient(at('sts', regional));
     const config = needsRole
       ? {
           ...regional,
           credentials: assumedRole(sts, `arn:aws:iam::${accountId}:role/${opts.assumeRoleName}`),
         }
       : regional;
-    const s3control = new S3ControlClient(config);
+    const s3control = new S3ControlClient(at('s3control', config));
     withoutAccountHostPrefix(s3control);
     return {
       region: region ?? opts.region ?? 'us-east-1',
       accountId,
-      s3: new S3Client({ ...config, forcePathStyle: opts.forcePathStyle ?? false }),
-      iam: new IAMClient(config),
-      sts: needsRole ? new STSClient(config) : sts,
-      backup: new BackupClient(config),
+      s3: new S3Client({ ...at('s3', config), forcePathStyle: opts.forcePathStyle ?? false }),
+      iam: new IAMClient(at('iam', config)),
+      sts: needsRole ? new STSClient(at('sts', config)) : sts,
+      backup: new BackupClient(at('backup', config)),
       s3control,
     };
   }

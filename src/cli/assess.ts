@@ -1,19 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackupClient } from '@aws-sdk/client-backup';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { ASSESS_DEFAULTS, assessBucket } from '../aws/assess/assess-bucket.ts';
 import type { BucketFindings } from '../aws/assess/bucket-findings.ts';
 import { writeAssessmentCsv } from '../aws/assess/csv.ts';
 import { writeAssessmentJson, writeChunk } from '../aws/assess/report.ts';
 import type { AssessProgress } from '../aws/assess/types.ts';
-import { type AwsClientFactory, createAwsClientFactory } from '../aws/clients.ts';
-import { type Config, loadConfig } from '../config/config.ts';
-import { ConfigError, UsageError } from '../errors.ts';
+import type { Config } from '../config/config.ts';
+import { UsageError } from '../errors.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { parseCommandLine } from './command-line.ts';
-import { type CliIo, EXIT } from './io.ts';
+import { cliAwsClients } from './aws-context.ts';
+import { parseCommandLine, prepareCommand } from './command-line.ts';
+import { type CliIo, EXIT, printable } from './io.ts';
 
 const HELP = `Usage: ssec assess --bucket BUCKET [--bucket BUCKET2 ...] [options]
 
@@ -141,47 +139,6 @@ export function parseAssessArgs(args: string[], config: Config, now: Date): Asse
   };
 }
 
-/** AWS clients from the SDK chain, honouring the endpoint variables of the command's environment. */
-function awsClients(
-  io: CliIo,
-  config: Config,
-  sockets: number,
-): { s3: S3Client; backup: BackupClient; destroy(): void } {
-  const env = io.env;
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? {
-          accessKeyId: env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-        }
-      : undefined;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
-  const factories = new Map<string, AwsClientFactory>();
-  const factory = (endpoint: string | undefined) => {
-    const id = endpoint ?? '';
-    let f = factories.get(id);
-    if (!f) {
-      f = createAwsClientFactory({
-        ...(endpoint ? { endpoint } : {}),
-        ...(region ? { region } : {}),
-        ...(credentials ? { credentials } : {}),
-        forcePathStyle: config.aws.forcePathStyle,
-        maxSockets: sockets,
-      });
-      factories.set(id, f);
-    }
-    return f.forAccount();
-  };
-  return {
-    s3: factory(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined).s3,
-    backup: factory(env.AWS_ENDPOINT_URL_BACKUP || env.AWS_ENDPOINT_URL || undefined).backup,
-    destroy: () => {
-      for (const f of factories.values()) f.destroy();
-    },
-  };
-}
-
 type Outcome = { bucket: string; runId: number } | { bucket: string; error: string };
 
 export async function runAssessCommand(
@@ -190,34 +147,12 @@ export async function runAssessCommand(
   deps: { clock?: () => Date } = {},
 ): Promise<number> {
   const clock = deps.clock ?? (() => new Date());
-  let config: Config;
-  try {
-    config = loadConfig(io.env, { mode: 'cli' });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  let parsed: AssessArgs | 'help';
-  try {
-    parsed = parseAssessArgs(args, config, clock());
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  if (parsed === 'help') {
-    io.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
-  const a = parsed;
+  const prepared = prepareCommand(io, HELP, (config) => parseAssessArgs(args, config, clock()));
+  if (typeof prepared === 'number') return prepared;
+  const { config, args: a } = prepared;
   const temp = a.db === ':memory:' ? mkdtempSync(join(tmpdir(), 'ssec-assess-')) : undefined;
   const store = createStore(temp ? join(temp, 'assess.db') : a.db);
-  const aws = awsClients(io, config, a.concurrency + a.listConcurrency * 2 + 8);
+  const { clients: aws, factory } = cliAwsClients(io, config, a.concurrency + a.listConcurrency * 2 + 8);
   const stop = new AbortController();
   const onSigint = () => stop.abort();
   if (io.interactive) process.once('SIGINT', onSigint);
@@ -260,7 +195,7 @@ export async function runAssessCommand(
     return outcomes.every((o) => 'runId' in o) ? EXIT.ok : EXIT.failed;
   } finally {
     if (io.interactive) process.removeListener('SIGINT', onSigint);
-    aws.destroy();
+    factory.destroy();
     store.close();
     if (temp) rmSync(temp, { recursive: true, force: true });
   }
@@ -300,16 +235,6 @@ async function writeResult(
   } else {
     for (const o of done) await writeTable(store, o.runId, io);
   }
-}
-
-/** Keys are attacker-controlled: never let one put terminal escape sequences on a responder's screen. */
-export function printable(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
-  }
-  return out;
 }
 
 async function writeTable(store: Store, runId: number, io: CliIo): Promise<void> {

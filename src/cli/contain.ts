@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { type AwsClientFactory, type AwsClients, createAwsClientFactory } from '../aws/clients.ts';
 import { ContainmentFailedError, type ContainmentResult, contain } from '../aws/contain/contain.ts';
 import type { BlockMethod } from '../aws/contain/plan.ts';
 import type { KeyHint } from '../aws/contain/resolve-key.ts';
 import { type RollbackOutcome, rollbackContainment } from '../aws/contain/rollback.ts';
 import type { StepOutcome } from '../aws/contain/step.ts';
-import { type Config, loadConfig } from '../config/config.ts';
-import { ConfigError, UsageError } from '../errors.ts';
+import type { Config } from '../config/config.ts';
+import { UsageError } from '../errors.ts';
 import { createStore } from '../store/store.ts';
-import { printable } from './assess.ts';
-import { parseCommandLine } from './command-line.ts';
-import { type CliIo, EXIT } from './io.ts';
+import { cliAwsClients } from './aws-context.ts';
+import { parseCommandLine, prepareCommand } from './command-line.ts';
+import { confirmChange } from './confirm.ts';
+import { type CliIo, EXIT, printable } from './io.ts';
 
 const HELP = `Usage: ssec contain --access-key KEY [--bucket BUCKET ...] [options]
        ssec contain --rollback CONTAINMENT_ID [--dry-run] [--yes]
@@ -116,75 +115,6 @@ export function parseContainArgs(args: string[], config: Config): ContainArgs | 
   };
 }
 
-/** The bot's AWS clients for a command, from the SDK chain and the environment's endpoint variables. */
-export function cliAwsClients(
-  io: CliIo,
-  config: Config,
-  maxSockets = 64,
-): { clients: AwsClients; factory: AwsClientFactory } {
-  const env = io.env;
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? {
-          accessKeyId: env.AWS_ACCESS_KEY_ID,
-          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-        }
-      : undefined;
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
-  const endpoint = env.AWS_ENDPOINT_URL || undefined;
-  const factory = createAwsClientFactory({
-    ...(endpoint ? { endpoint } : {}),
-    ...(region ? { region } : {}),
-    ...(credentials ? { credentials } : {}),
-    forcePathStyle: config.aws.forcePathStyle,
-    maxSockets,
-  });
-  return { clients: factory.forAccount(), factory };
-}
-
-/**
- * A change to AWS goes ahead only with --yes, or a "y" typed on a terminal; without a terminal
- * it is refused (exit 2) rather than assumed.
- */
-export async function confirmChange(
-  io: CliIo,
-  yes: boolean,
-  question: string,
-): Promise<'yes' | 'no' | 'refused'> {
-  if (yes) return 'yes';
-  if (!io.interactive || !io.stdin) {
-    io.stderr.write(
-      'This would change AWS. Not on a terminal, so not asking: re-run with --yes to go ahead.\n',
-    );
-    return 'refused';
-  }
-  const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: false });
-  try {
-    const answer = await new Promise<string>((resolve) => {
-      rl.question(`${question} [y/N] `, resolve);
-      rl.once('close', () => resolve(''));
-    });
-    return /^y(es)?$/i.test(answer.trim()) ? 'yes' : 'no';
-  } finally {
-    rl.close();
-  }
-}
-
-function configOrExit(io: CliIo): Config | undefined {
-  try {
-    return loadConfig(io.env, { mode: 'cli' });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\nSee .env.example for every variable.\n`);
-      return undefined;
-    }
-    throw error;
-  }
-}
-
-export { configOrExit };
-
 const STATUS_WORD: Record<StepOutcome['status'], string> = {
   planned: 'will change',
   unchanged: 'in place',
@@ -240,22 +170,9 @@ function formatRollback(r: RollbackOutcome, id: string): string {
 }
 
 export async function runContainCommand(args: string[], io: CliIo): Promise<number> {
-  const config = configOrExit(io);
-  if (!config) return EXIT.usage;
-  let a: ContainArgs | 'help';
-  try {
-    a = parseContainArgs(args, config);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  if (a === 'help') {
-    io.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
+  const prepared = prepareCommand(io, HELP, (config) => parseContainArgs(args, config));
+  if (typeof prepared === 'number') return prepared;
+  const { config, args: a } = prepared;
   const { clients, factory } = cliAwsClients(io, config);
   const store = createStore(a.db);
   const actor = `cli:${io.env.USER ?? io.env.LOGNAME ?? 'unknown'}`;

@@ -21,3 +21,13 @@ export function processIo(): CliIo {
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Keys are attacker-controlled: never let one put terminal escape sequences on a responder's screen. */
+export function printable(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    out += c < 0x20 || (c >= 0x7f && c <= 0x9f) ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+  }
+  return out;
+}

@@ -6,10 +6,10 @@ import { type VerifyReport, verifyRecovery } from '../aws/recover/verify.ts';
 import type { Config } from '../config/config.ts';
 import { UsageError } from '../errors.ts';
 import { createStore, type Store } from '../store/store.ts';
-import { printable } from './assess.ts';
-import { parseCommandLine } from './command-line.ts';
-import { cliAwsClients, configOrExit, confirmChange } from './contain.ts';
-import { type CliIo, EXIT } from './io.ts';
+import { cliAwsClients } from './aws-context.ts';
+import { parseCommandLine, prepareCommand } from './command-line.ts';
+import { confirmChange } from './confirm.ts';
+import { type CliIo, EXIT, printable } from './io.ts';
 
 const HELP = `Usage: ssec recover --bucket BUCKET --since ISO-8601 [options]
 
@@ -215,22 +215,10 @@ export async function runRecoverCommand(
   io: CliIo,
   deps: { clock?: () => Date } = {},
 ): Promise<number> {
-  const config = configOrExit(io);
-  if (!config) return EXIT.usage;
-  let a: RecoverArgs | 'help';
-  try {
-    a = parseRecoverArgs(args, config, (deps.clock ?? (() => new Date()))());
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  if (a === 'help') {
-    io.stdout.write(`${HELP}\n`);
-    return EXIT.ok;
-  }
+  const clock = deps.clock ?? (() => new Date());
+  const prepared = prepareCommand(io, HELP, (config) => parseRecoverArgs(args, config, clock()));
+  if (typeof prepared === 'number') return prepared;
+  const { config, args: a } = prepared;
   const { clients, factory } = cliAwsClients(io, config, a.concurrency + 16);
   const store = createStore(a.db);
   const stop = new AbortController();

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../../src/aws/assess/csv.ts';
-import { printable, runAssessCommand } from '../../../src/cli/assess.ts';
-import type { CliIo } from '../../../src/cli/io.ts';
+import { runAssessCommand } from '../../../src/cli/assess.ts';
+import { type CliIo, printable } from '../../../src/cli/io.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { attacker, type Harness, inWin, plain, pre, SINCE, seedBucket, startHarness } from './harness.ts';
 
