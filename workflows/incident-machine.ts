@@ -125,6 +125,27 @@ const RECOVERY_RUNNING = or([
 
 // A typed reference to the parameterised `isStep` guard.
 const forStep = (step: Step) => ({ type: 'isStep', params: { step } }) as const;
+const refuseAs = (reason: RefusalReason) => ({ type: 'refuse', params: { reason } }) as const;
+// Every step's REQUEST and RETRY is refused first for someone who is not a responder.
+const refuseNonResponder = (step: Step) =>
+  ({ guard: and([forStep(step), 'notResponder']), actions: refuseAs('not-a-responder') }) as const;
+// The audit trail's record of a step's outcome, taken from the invoked effect's done or error event.
+const stepSucceeded = (step: Step) =>
+  ({
+    type: 'stepSucceeded',
+    params: ({ event }: { event: { output: { awsRequestIds?: string[] } } }) => ({
+      step,
+      output: event.output,
+    }),
+  }) as const;
+const stepFailed = (step: Step) =>
+  ({
+    type: 'stepFailed',
+    params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }),
+  }) as const;
+/** REQUEST for a step: refused for a non-responder, else opens the approval and waits in `target`. */
+const requestApproval = (step: Step, target: string) =>
+  [refuseNonResponder(step), { guard: forStep(step), target, actions: 'openApproval' }] as const;
 
 export function effectInput<S extends Step>(
   context: IncidentContext,
@@ -385,38 +406,38 @@ export const incidentMachine = setup({
       // whatever state the regions are in; the regions react to the decision with eventless transitions.
       on: {
         APPROVE: [
-          { guard: 'notResponder', actions: { type: 'refuse', params: { reason: 'not-a-responder' } } },
-          { guard: 'unknownApproval', actions: { type: 'refuse', params: { reason: 'unknown-approval' } } },
-          { guard: 'notPending', actions: { type: 'refuse', params: { reason: 'not-pending' } } },
-          { guard: 'pastExpiry', actions: { type: 'refuse', params: { reason: 'expired' } } },
-          { guard: 'ownRequest', actions: { type: 'refuse', params: { reason: 'own-request' } } },
+          { guard: 'notResponder', actions: refuseAs('not-a-responder') },
+          { guard: 'unknownApproval', actions: refuseAs('unknown-approval') },
+          { guard: 'notPending', actions: refuseAs('not-pending') },
+          { guard: 'pastExpiry', actions: refuseAs('expired') },
+          { guard: 'ownRequest', actions: refuseAs('own-request') },
           {
             guard: 'duplicateApprover',
-            actions: { type: 'refuse', params: { reason: 'duplicate-approver' } },
+            actions: refuseAs('duplicate-approver'),
           },
           { actions: 'recordApproval' },
         ],
         REJECT: [
-          { guard: 'notResponder', actions: { type: 'refuse', params: { reason: 'not-a-responder' } } },
-          { guard: 'unknownApproval', actions: { type: 'refuse', params: { reason: 'unknown-approval' } } },
-          { guard: 'notPending', actions: { type: 'refuse', params: { reason: 'not-pending' } } },
-          { guard: 'pastExpiry', actions: { type: 'refuse', params: { reason: 'expired' } } },
+          { guard: 'notResponder', actions: refuseAs('not-a-responder') },
+          { guard: 'unknownApproval', actions: refuseAs('unknown-approval') },
+          { guard: 'notPending', actions: refuseAs('not-pending') },
+          { guard: 'pastExpiry', actions: refuseAs('expired') },
           { actions: 'rejectApproval' },
         ],
         EXPIRE: { guard: 'expirable', actions: 'expireApproval' },
         REMIND: { guard: 'remindable', actions: 'remind' },
         CLOSE: [
-          { guard: 'notResponder', actions: { type: 'refuse', params: { reason: 'not-a-responder' } } },
+          { guard: 'notResponder', actions: refuseAs('not-a-responder') },
           {
             guard: or([stateIn({ open: { recovery: 'verified' } }), 'hasReason']),
             target: '#incident.resolved',
             actions: { type: 'close', params: { outcome: 'resolved' } },
           },
-          { actions: { type: 'refuse', params: { reason: 'reason-required' } } },
+          { actions: refuseAs('reason-required') },
         ],
         CANCEL: [
-          { guard: 'notResponder', actions: { type: 'refuse', params: { reason: 'not-a-responder' } } },
-          { guard: not('hasReason'), actions: { type: 'refuse', params: { reason: 'reason-required' } } },
+          { guard: 'notResponder', actions: refuseAs('not-a-responder') },
+          { guard: not('hasReason'), actions: refuseAs('reason-required') },
           { target: '#incident.cancelled', actions: { type: 'close', params: { outcome: 'cancelled' } } },
         ],
       },
@@ -426,17 +447,7 @@ export const incidentMachine = setup({
           states: {
             idle: {
               on: {
-                REQUEST: [
-                  {
-                    guard: and([forStep('contain'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  {
-                    guard: forStep('contain'),
-                    target: 'awaitingApproval',
-                    actions: 'openApproval',
-                  },
-                ],
+                REQUEST: requestApproval('contain', 'awaitingApproval'),
               },
             },
             awaitingApproval: {
@@ -461,10 +472,7 @@ export const incidentMachine = setup({
                         error: null,
                       },
                     })),
-                    {
-                      type: 'stepSucceeded',
-                      params: ({ event }) => ({ step: 'contain', output: event.output }),
-                    },
+                    stepSucceeded('contain'),
                   ],
                 },
                 onError: {
@@ -473,43 +481,24 @@ export const incidentMachine = setup({
                     assign(({ context, event }) => ({
                       containment: { ...context.containment, error: errorMessage(event.error) },
                     })),
-                    { type: 'stepFailed', params: ({ event }) => ({ step: 'contain', error: event.error }) },
+                    stepFailed('contain'),
                   ],
                 },
               },
             },
             failed: {
               on: {
-                RETRY: [
-                  {
-                    guard: and([forStep('contain'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  { guard: forStep('contain'), target: 'executing' },
-                ],
-                REQUEST: [
-                  {
-                    guard: and([forStep('contain'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  {
-                    guard: forStep('contain'),
-                    target: 'awaitingApproval',
-                    actions: 'openApproval',
-                  },
-                ],
+                RETRY: [refuseNonResponder('contain'), { guard: forStep('contain'), target: 'executing' }],
+                REQUEST: requestApproval('contain', 'awaitingApproval'),
               },
             },
             contained: {
               on: {
                 REQUEST: [
-                  {
-                    guard: and([forStep('rollback'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
+                  refuseNonResponder('rollback'),
                   {
                     guard: and([forStep('rollback'), RECOVERY_BUSY]),
-                    actions: { type: 'refuse', params: { reason: 'recovery-in-progress' } },
+                    actions: refuseAs('recovery-in-progress'),
                   },
                   {
                     guard: forStep('rollback'),
@@ -543,10 +532,7 @@ export const incidentMachine = setup({
                         error: null,
                       },
                     })),
-                    {
-                      type: 'stepSucceeded',
-                      params: ({ event }) => ({ step: 'rollback', output: event.output }),
-                    },
+                    stepSucceeded('rollback'),
                   ],
                 },
                 onError: {
@@ -555,7 +541,7 @@ export const incidentMachine = setup({
                     assign(({ context, event }) => ({
                       containment: { ...context.containment, error: errorMessage(event.error) },
                     })),
-                    { type: 'stepFailed', params: ({ event }) => ({ step: 'rollback', error: event.error }) },
+                    stepFailed('rollback'),
                   ],
                 },
               },
@@ -563,23 +549,10 @@ export const incidentMachine = setup({
             rollbackFailed: {
               on: {
                 RETRY: [
-                  {
-                    guard: and([forStep('rollback'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
+                  refuseNonResponder('rollback'),
                   { guard: forStep('rollback'), target: 'rollingBack' },
                 ],
-                REQUEST: [
-                  {
-                    guard: and([forStep('contain'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  {
-                    guard: forStep('contain'),
-                    target: 'awaitingApproval',
-                    actions: 'openApproval',
-                  },
-                ],
+                REQUEST: requestApproval('contain', 'awaitingApproval'),
               },
             },
           },
@@ -593,7 +566,7 @@ export const incidentMachine = setup({
                 ASSESS: [
                   {
                     guard: 'notResponder',
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
+                    actions: refuseAs('not-a-responder'),
                   },
                   { target: 'running' },
                 ],
@@ -615,10 +588,7 @@ export const incidentMachine = setup({
                         error: null,
                       },
                     })),
-                    {
-                      type: 'stepSucceeded',
-                      params: ({ event }) => ({ step: 'assess', output: event.output }),
-                    },
+                    stepSucceeded('assess'),
                   ],
                 },
                 onError: {
@@ -627,7 +597,7 @@ export const incidentMachine = setup({
                     assign(({ context, event }) => ({
                       assessment: { ...context.assessment, error: errorMessage(event.error) },
                     })),
-                    { type: 'stepFailed', params: ({ event }) => ({ step: 'assess', error: event.error }) },
+                    stepFailed('assess'),
                   ],
                 },
               },
@@ -637,12 +607,12 @@ export const incidentMachine = setup({
                 ASSESS: [
                   {
                     guard: 'notResponder',
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
+                    actions: refuseAs('not-a-responder'),
                   },
                   // Re-scanning under a running restore would hand recovery a moving target.
                   {
                     guard: RECOVERY_RUNNING,
-                    actions: { type: 'refuse', params: { reason: 'recovery-in-progress' } },
+                    actions: refuseAs('recovery-in-progress'),
                   },
                   { target: 'running' },
                 ],
@@ -650,17 +620,11 @@ export const incidentMachine = setup({
             },
             failed: {
               on: {
-                RETRY: [
-                  {
-                    guard: and([forStep('assess'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  { guard: forStep('assess'), target: 'running' },
-                ],
+                RETRY: [refuseNonResponder('assess'), { guard: forStep('assess'), target: 'running' }],
                 ASSESS: [
                   {
                     guard: 'notResponder',
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
+                    actions: refuseAs('not-a-responder'),
                   },
                   { target: 'running' },
                 ],
@@ -677,17 +641,7 @@ export const incidentMachine = setup({
             ready: {
               always: { guard: not(RECOVERY_PREREQUISITES), target: 'blocked' },
               on: {
-                REQUEST: [
-                  {
-                    guard: and([forStep('recover'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
-                  {
-                    guard: forStep('recover'),
-                    target: 'awaitingApproval',
-                    actions: 'openApproval',
-                  },
-                ],
+                REQUEST: requestApproval('recover', 'awaitingApproval'),
               },
             },
             awaitingApproval: {
@@ -714,10 +668,7 @@ export const incidentMachine = setup({
                         failedStep: null,
                       },
                     })),
-                    {
-                      type: 'stepSucceeded',
-                      params: ({ event }) => ({ step: 'recover', output: event.output }),
-                    },
+                    stepSucceeded('recover'),
                   ],
                 },
                 onError: {
@@ -730,7 +681,7 @@ export const incidentMachine = setup({
                         failedStep: 'recover',
                       },
                     })),
-                    { type: 'stepFailed', params: ({ event }) => ({ step: 'recover', error: event.error }) },
+                    stepFailed('recover'),
                   ],
                 },
               },
@@ -753,10 +704,7 @@ export const incidentMachine = setup({
                           error: null,
                         },
                       })),
-                      {
-                        type: 'stepSucceeded',
-                        params: ({ event }) => ({ step: 'verify', output: event.output }),
-                      },
+                      stepSucceeded('verify'),
                     ],
                   },
                   {
@@ -790,7 +738,7 @@ export const incidentMachine = setup({
                         failedStep: 'verify',
                       },
                     })),
-                    { type: 'stepFailed', params: ({ event }) => ({ step: 'verify', error: event.error }) },
+                    stepFailed('verify'),
                   ],
                 },
               },
@@ -801,7 +749,7 @@ export const incidentMachine = setup({
                 RETRY: [
                   {
                     guard: and([or([forStep('recover'), forStep('verify')]), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
+                    actions: refuseAs('not-a-responder'),
                   },
                   {
                     guard: and([forStep('recover'), RECOVERY_PREREQUISITES]),
@@ -813,10 +761,7 @@ export const incidentMachine = setup({
                   },
                 ],
                 REQUEST: [
-                  {
-                    guard: and([forStep('recover'), 'notResponder']),
-                    actions: { type: 'refuse', params: { reason: 'not-a-responder' } },
-                  },
+                  refuseNonResponder('recover'),
                   {
                     guard: and([forStep('recover'), RECOVERY_PREREQUISITES]),
                     target: 'awaitingApproval',
