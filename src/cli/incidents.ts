@@ -1,16 +1,22 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Approval } from '../../workflows/types.ts';
+import { type AuditAnchor, AuditLog, parseAuditAnchor } from '../store/audit-log.ts';
 import { openDatabase } from '../store/database.ts';
 import { type Incident, Incidents } from '../store/incidents.ts';
 import { Snapshots } from '../store/snapshots.ts';
 import type { CliIo } from './io.ts';
 
 const HELP = `Usage: ssec incidents [--format table|json]
+       ssec incidents --verify-audit [--anchor SEQ:HASH]
 
 Lists open incidents and the ten most recently closed, with phase, status, age and the approvals
 still waiting for a decision. Reads SSEC_DB_PATH (default ./data/ssec.db) without changing it, so it
-can run beside the bot.`;
+can run beside the bot.
+
+--verify-audit recomputes the audit log's hash chain instead (exit 0 intact, 1 broken). --anchor
+takes the "Newest entry" printed in a post-incident report and also proves that entry and every one
+before it are still there, unchanged.`;
 
 const RECENTLY_CLOSED = 10;
 
@@ -48,10 +54,16 @@ export async function runIncidentsCommand(
   clock: () => Date = () => new Date(),
 ): Promise<number> {
   let format: string;
+  let verifyAudit: { anchor: string | undefined } | undefined;
   try {
     const { values } = parseArgs({
       args,
-      options: { format: { type: 'string', default: 'table' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        format: { type: 'string', default: 'table' },
+        'verify-audit': { type: 'boolean' },
+        anchor: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -60,8 +72,20 @@ export async function runIncidentsCommand(
       return 0;
     }
     format = values.format;
+    if (values.anchor !== undefined && !values['verify-audit']) {
+      io.stderr.write('--anchor goes with --verify-audit\n');
+      return 2;
+    }
+    if (values['verify-audit']) verifyAudit = { anchor: values.anchor };
   } catch (err) {
     io.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}\n`);
+    return 2;
+  }
+  const anchor = verifyAudit?.anchor === undefined ? undefined : parseAuditAnchor(verifyAudit.anchor);
+  if (verifyAudit?.anchor !== undefined && !anchor) {
+    io.stderr.write(
+      `--anchor must be SEQ:HASH as the report prints it (e.g. 42:${'ab'.repeat(32)}), got "${verifyAudit.anchor}"\n`,
+    );
     return 2;
   }
   if (format !== 'table' && format !== 'json') {
@@ -76,6 +100,7 @@ export async function runIncidentsCommand(
     io.stderr.write(`No database at ${dbPath} (set SSEC_DB_PATH to the bot's database file).\n`);
     return 1;
   }
+  if (verifyAudit) return verifyAuditLog(dbPath, anchor, io);
   let rows: IncidentRow[];
   try {
     rows = readIncidents(dbPath, clock());
@@ -87,6 +112,32 @@ export async function runIncidentsCommand(
   }
   io.stdout.write(
     format === 'json' ? `${JSON.stringify({ incidents: rows }, null, 2)}\n` : renderTable(rows, clock()),
+  );
+  return 0;
+}
+
+function verifyAuditLog(dbPath: string, anchor: AuditAnchor | undefined, io: Io): number {
+  let result: ReturnType<AuditLog['verify']>;
+  let head: AuditAnchor | undefined;
+  const db = openDatabase(dbPath, { readonly: true });
+  try {
+    const audit = new AuditLog(db);
+    result = audit.verify(anchor);
+    head = audit.head();
+  } catch (err) {
+    io.stderr.write(
+      `Could not read the audit log in ${dbPath}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
+    return 1;
+  } finally {
+    db.close();
+  }
+  if (!result.ok) {
+    io.stdout.write(`Audit log BROKEN at entry ${result.seq}: ${result.reason}\n`);
+    return 1;
+  }
+  io.stdout.write(
+    `Audit log intact: ${result.count} entries${head ? `, newest ${head.seq}:${head.hash}` : ''}${anchor ? `; anchor ${anchor.seq} holds` : ''}\n`,
   );
   return 0;
 }

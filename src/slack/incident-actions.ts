@@ -196,6 +196,7 @@ export function createIncidentActions(deps: IncidentActionsDeps): IncidentAction
         buckets,
         generatedAt: now,
         names: deps.userNames ? await deps.userNames(people) : {},
+        integrity: { verification: store.audit.verify(), head: store.audit.head() },
       });
       const stamp = now.toISOString().replace(/[:]/g, '').slice(0, 15);
       const attached = await notifier.attachFile(incidentId, {

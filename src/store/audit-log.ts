@@ -26,6 +26,20 @@ export interface AuditEntry {
 
 const GENESIS = '0'.repeat(64);
 
+/** A point of the chain written down outside the database (the closing report in Slack). */
+export interface AuditAnchor {
+  seq: number;
+  hash: string;
+}
+
+export type AuditVerification = { ok: true; count: number } | { ok: false; seq: number; reason: string };
+
+/** Parses the `SEQ:HASH` form the report prints. */
+export function parseAuditAnchor(text: string): AuditAnchor | undefined {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(text.trim());
+  return m ? { seq: Number(m[1]), hash: m[2]! } : undefined;
+}
+
 interface Row {
   seq: number;
   at: string;
@@ -75,6 +89,7 @@ export class AuditLog {
   private readonly insert;
   private readonly byIncident;
   private readonly all;
+  private readonly bySeq;
   private readonly appendTx;
 
   constructor(db: Database) {
@@ -87,6 +102,7 @@ export class AuditLog {
     );
     this.byIncident = db.prepare<[number], Row>('SELECT * FROM audit_log WHERE incident_id = ? ORDER BY seq');
     this.all = db.prepare<[], Row>('SELECT * FROM audit_log ORDER BY seq');
+    this.bySeq = db.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE seq = ?');
     this.appendTx = db.transaction((e: AuditEntryInput): AuditEntry => {
       const prev = this.last.get();
       const row = {
@@ -119,8 +135,32 @@ export class AuditLog {
     return this.all.all().map(toEntry);
   }
 
-  /** Recomputes the chain; any edited, inserted or removed row breaks it at that point. */
-  verify(): { ok: true; count: number } | { ok: false; seq: number; reason: string } {
+  /** The newest entry: written into the closing report, it lets a later check see removed entries. */
+  head(): AuditAnchor | undefined {
+    return this.last.get();
+  }
+
+  /**
+   * Recomputes the chain; any edited, inserted or removed row breaks it at that point. The chain
+   * alone cannot tell that its newest rows were cut off; an anchor kept elsewhere can, so with one
+   * the chain must still hold that entry unchanged.
+   */
+  verify(anchor?: AuditAnchor): AuditVerification {
+    const chain = this.verifyChain();
+    if (!chain.ok || !anchor) return chain;
+    if (chain.count < anchor.seq)
+      return {
+        ok: false,
+        seq: anchor.seq,
+        reason: `the log ends at entry ${chain.count} but entry ${anchor.seq} was recorded: entries were removed`,
+      };
+    const at = this.bySeq.get(anchor.seq);
+    if (at?.hash !== anchor.hash)
+      return { ok: false, seq: anchor.seq, reason: `entry ${anchor.seq} does not have the recorded hash` };
+    return chain;
+  }
+
+  private verifyChain(): AuditVerification {
     let prevHash = GENESIS;
     let expectedSeq = 1;
     let count = 0;

@@ -231,6 +231,12 @@ describe('a whole SSE-C incident through Slack', () => {
       .find((e) => e.action === 'contain.result')!.awsRequestIds;
     expect(containIds.length).toBeGreaterThan(0);
     expect(md).toContain(`\`${containIds[0]}\``);
+    // The report carries the audit chain's newest entry: an anchor kept outside the database.
+    const anchor = /Newest entry: `(\d+):([0-9a-f]{64})`/.exec(md);
+    expect(anchor).not.toBeNull();
+    const held = { seq: Number(anchor![1]), hash: anchor![2]! };
+    expect(h.bot.ctx.store.audit.verify(held)).toMatchObject({ ok: true });
+    expect(h.bot.ctx.store.audit.verify({ ...held, hash: 'f'.repeat(64) })).toMatchObject({ ok: false });
 
     // No one was refused anything along the way.
     expect(h.standIn.ephemerals().filter((e) => e.text.includes(':no_entry_sign:'))).toEqual([]);

@@ -2,7 +2,7 @@
 // what, with AWS request ids), the workflow's results and the assessment counts.
 
 import type { IncidentContext } from '../../../workflows/types.ts';
-import type { AuditEntry } from '../../store/audit-log.ts';
+import type { AuditAnchor, AuditEntry, AuditVerification } from '../../store/audit-log.ts';
 import type { Incident } from '../../store/incidents.ts';
 import { PHASE_NAMES, STEP_NAMES } from '../blocks/labels.ts';
 import type { IncidentView } from '../incident-view.ts';
@@ -28,6 +28,23 @@ export interface ReportInput {
   generatedAt: Date;
   /** Slack user id → display name, so the report reads without Slack open. */
   names?: Record<string, string>;
+  /** The whole audit log's check and newest entry when the report was made. */
+  integrity?: { verification: AuditVerification; head: AuditAnchor | undefined };
+}
+
+// The report leaves the database (Slack keeps it), so the chain head it prints is an anchor that
+// a later check can hold the log to: cutting off the newest entries is then visible too.
+function integrityRows(integrity: ReportInput['integrity']): string[] {
+  if (!integrity) return ['Not checked.'];
+  const { verification: v, head } = integrity;
+  if (!v.ok) return [`**The audit log does NOT verify:** entry ${v.seq}: ${cell(v.reason)}.`];
+  if (!head) return ['The audit log is empty.'];
+  return [
+    `The audit log verified intact when this report was made: ${num(v.count)} entries, hash-chained.`,
+    `Newest entry: \`${head.seq}:${head.hash}\`.`,
+    '',
+    `Keep this report. \`ssec incidents --verify-audit --anchor ${head.seq}:${head.hash}\` later shows whether any entry up to that one was changed or removed.`,
+  ];
 }
 
 // A report is read by people: past these, a table becomes noise and the raw audit log is the source.
@@ -278,6 +295,10 @@ export function buildReport(input: ReportInput): string {
     '## Timeline',
     '',
     ...timelineRows(audit, who),
+    '',
+    '## Audit trail integrity',
+    '',
+    ...integrityRows(input.integrity),
     '',
   ];
   return lines.join('\n');

@@ -120,6 +120,28 @@ describe('post-incident report', () => {
     expect(md.length).toBeLessThan(1_000_000);
   });
 
+  it('states the audit chain check: the newest entry when intact, the broken entry when not', async () => {
+    const { t, incident, snapshot } = await finishedIncident();
+    const base = {
+      incident,
+      view: describeIncident(incident, snapshot),
+      context: snapshot.context,
+      audit: t.store.audit.forIncident(incident.id),
+      buckets: [],
+      generatedAt: new Date(),
+    };
+    const head = t.store.audit.head()!;
+    const intact = buildReport({ ...base, integrity: { verification: t.store.audit.verify(), head } });
+    expect(intact).toContain(`Newest entry: \`${head.seq}:${head.hash}\``);
+    expect(intact).toContain(`ssec incidents --verify-audit --anchor ${head.seq}:${head.hash}`);
+    const broken = buildReport({
+      ...base,
+      integrity: { verification: { ok: false, seq: 3, reason: 'row content was changed' }, head },
+    });
+    expect(broken).toContain('**The audit log does NOT verify:** entry 3: row content was changed.');
+    expect(broken).not.toContain('Newest entry');
+  });
+
   it('hardening says "not verified" rather than "done" when the bot could not see', () => {
     const checks = hardeningChecks(undefined, ['b']);
     expect(checks.find((c) => c.id === 'block-sse-c')!.status).toBe('missing');
