@@ -1,7 +1,7 @@
 // The `/ssec` subcommands. Each runs after the listener has acknowledged, answers only the person
 // who typed it (ephemeral), and leaves everything the team should see to the incident thread.
 
-import { RECOVERY_STRATEGIES, type RecoveryStrategy } from '../../workflows/types.ts';
+import { type ContainOptions, RECOVERY_STRATEGIES, type RecoveryStrategy } from '../../workflows/types.ts';
 import type { Config } from '../config/config.ts';
 import type { Clock } from '../context.ts';
 import type { Incident } from '../store/incidents.ts';
@@ -45,12 +45,40 @@ const FLAGS: Record<string, string[]> = {
   list: [],
   status: [],
   assess: [],
-  contain: ['dry-run'],
+  contain: ['skip', 'dry-run'],
   recover: ['strategy', 'dry-run'],
   rollback: ['dry-run'],
   report: [],
   close: [],
 };
+
+// Parts of containment a responder may leave out, e.g. a key shared with production that must stay
+// active while the buckets are protected. Everything else stays on: the safe default.
+const SKIPPABLE: Record<string, keyof ContainOptions> = {
+  deactivate: 'deactivateKeys',
+  'deny-all': 'attachDenyAll',
+  sessions: 'revokeSessions',
+  block: 'blockSseC',
+  lifecycle: 'defuseLifecycle',
+};
+
+/** `--skip deny-all,lifecycle` as workflow options, or what to fix. */
+export function parseContainSkip(raw: string | true | undefined): ContainOptions | string {
+  if (raw === undefined) return {};
+  const names = String(raw)
+    .toLowerCase()
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(n in SKIPPABLE));
+  if (unknown.length > 0 || names.length === 0)
+    return `\`--skip\` takes a comma-separated list of ${Object.keys(SKIPPABLE).join(', ')}; got \`${unknown.join(',') || String(raw)}\`.`;
+  const options: ContainOptions = {};
+  for (const n of names) options[SKIPPABLE[n]!] = false;
+  if (Object.values(SKIPPABLE).every((k) => options[k] === false))
+    return 'Skipping every part leaves nothing to contain: drop `--skip` or leave at least one part on.';
+  return options;
+}
 
 const usage = (name: string) => SUBCOMMANDS.find((s) => s.name === name)?.usage ?? `/ssec ${name}`;
 
@@ -188,12 +216,14 @@ export function createCommandHandlers(deps: CommandDeps): Record<string, Command
   }
 
   async function contain(req: CommandRequest, reply: Reply): Promise<void> {
+    const options = parseContainSkip(req.flags.skip);
+    if (typeof options === 'string') return reply(`${options} Type: \`${usage('contain')}\``);
     const t = target(req, { example: req.flags['dry-run'] ? '--dry-run' : '' });
     if (!t.ok) return reply(t.message);
-    if (req.flags['dry-run']) return actions.dryRun(t.incident.id, req.userId, 'contain', reply);
+    if (req.flags['dry-run']) return actions.dryRun(t.incident.id, req.userId, 'contain', reply, { options });
     await actions.send(
       t.incident.id,
-      { type: 'REQUEST', step: 'contain', by: req.userId },
+      { type: 'REQUEST', step: 'contain', by: req.userId, options },
       reply,
       `:raised_hand: Containment of ${t.incident.ref} requested; it waits for another responder’s approval in the thread.`,
     );

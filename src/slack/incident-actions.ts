@@ -2,7 +2,13 @@
 // modal): hand the command to the runtime and tell them the outcome where they acted.
 
 import { nextSteps } from '../../workflows/incident-machine.ts';
-import type { IncidentCommand, NextStep, RecoveryStrategy, Step } from '../../workflows/types.ts';
+import type {
+  ContainOptions,
+  IncidentCommand,
+  NextStep,
+  RecoveryStrategy,
+  Step,
+} from '../../workflows/types.ts';
 import type { Clock } from '../context.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
@@ -42,7 +48,7 @@ export interface IncidentActions {
     userId: string,
     step: Step,
     reply: Reply,
-    overrides?: { strategy?: RecoveryStrategy },
+    overrides?: { strategy?: RecoveryStrategy; options?: ContainOptions },
   ): Promise<void>;
   attachReport(incidentId: number, userId: string, reply: Reply): Promise<void>;
 }

@@ -27,8 +27,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   },
   {
     name: 'contain',
-    usage: '/ssec contain [INC-n] [--dry-run]',
-    summary: 'Ask to disable the key, block SSE-C writes and defuse the lifecycle rule.',
+    usage: '/ssec contain [INC-n] [--skip deactivate,deny-all,sessions,block,lifecycle] [--dry-run]',
+    summary:
+      'Ask to disable the key, block SSE-C writes and defuse the lifecycle rule (--skip leaves parts out).',
   },
   {
     name: 'recover',

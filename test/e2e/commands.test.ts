@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowEffects } from '../../src/workflow/effects.ts';
+import type { ContainInput } from '../../workflows/types.ts';
 import {
   ALICE,
   BOB,
@@ -18,9 +19,14 @@ import {
 let h: Harness;
 let now = Date.parse('2026-03-02T10:00:00Z');
 const fx = instantEffects();
+const containInputs: ContainInput[] = [];
 // Recovery reports progress many times a second, as a real restore does.
 const effects: WorkflowEffects = {
   ...fx.effects,
+  async contain(input, ctx) {
+    containInputs.push(input);
+    return fx.effects.contain(input, ctx);
+  },
   async recover(_input, ctx) {
     for (let done = 1; done <= 250; done++) {
       ctx.progress({ done, total: 250 });
@@ -72,7 +78,7 @@ describe('invalid or ambiguous input says exactly what to type', () => {
 
   it('unknown flags and strategies', async () => {
     const e1 = await answer(ALICE, 'contain --force', 'has no `--force`');
-    expect(e1.text).toContain('Type: `/ssec contain [INC-n] [--dry-run]`');
+    expect(e1.text).toContain('Type: `/ssec contain [INC-n] [--skip');
     const e2 = await answer(ALICE, 'recover --strategy yolo', 'is not one of versions, backup, batch');
     expect(e2.text).toContain('/ssec recover [INC-n] [--strategy versions|backup|batch] [--dry-run]');
   });
@@ -214,6 +220,50 @@ describe('list, status and the App Home', () => {
     expect(JSON.stringify(h.standIn.homeView(ALICE)!.blocks)).toMatch(
       new RegExp(`Recently closed.*INC-${first}`),
     );
+  });
+});
+
+describe('containment with parts left out', () => {
+  let id: number;
+
+  beforeAll(async () => {
+    id = await declare(h, ALICE, 'shared-key-bucket');
+  });
+
+  it('refuses an unknown part, and skipping everything, saying what to type', async () => {
+    const bad = await answer(ALICE, `contain INC-${id} --skip deny-all,keys`, 'takes a comma-separated list');
+    expect(bad.text).toContain('deactivate, deny-all, sessions, block, lifecycle; got `keys`');
+    const all = await answer(
+      ALICE,
+      `contain INC-${id} --skip deactivate,deny-all,sessions,block,lifecycle`,
+      'leaves nothing to contain',
+    );
+    expect(all.text).toContain('Type: `/ssec contain');
+    expect(h.reply(id, /Containment of INC-\d+ needs approval/)).toBeUndefined();
+  });
+
+  it('asks approval for exactly what is left, and the approved step runs with those options', async () => {
+    await command(ALICE, `contain INC-${id} --skip deny-all,lifecycle`);
+    const approval = await h.standIn.waitFor(
+      () => h.reply(id, /Containment of INC-\d+ needs approval/),
+      5000,
+    );
+    const text = JSON.stringify(approval.blocks);
+    expect(text).toContain('deactivate the access key(s)');
+    expect(text).toContain('block SSE-C writes');
+    expect(text).not.toContain('AWSDenyAll');
+    expect(text).not.toContain('lifecycle');
+    await h.driver.clickButton({
+      userId: BOB,
+      channel: CHANNEL,
+      ts: approval.ts,
+      actionId: 'ssec.approve.contain-1',
+    });
+    await h.standIn.waitFor(() => h.reply(id, /contained/), 10_000);
+    expect(containInputs.at(-1)).toMatchObject({
+      incidentId: id,
+      options: { attachDenyAll: false, defuseLifecycle: false, deactivateKeys: true, blockSseC: true },
+    });
   });
 });
 
