@@ -2,6 +2,7 @@ import type { BackupClient } from '@aws-sdk/client-backup';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SsecError } from '../../errors.ts';
 import type { Assessments } from '../../store/assessments.ts';
+import { AbortedError, type RetryOptions } from '../retry.ts';
 import {
   type BucketFindings,
   buildFindings,
@@ -10,7 +11,6 @@ import {
 } from './bucket-findings.ts';
 import { makeWindow } from './classify-key.ts';
 import { type ScanCursor, scanBucket } from './scan-bucket.ts';
-import type { RetryOptions } from './slow-down.ts';
 import type { AssessProgress } from './types.ts';
 
 export interface AssessBucketOptions {
@@ -130,7 +130,9 @@ export async function assessBucket(opts: AssessBucketOptions): Promise<AssessSum
     });
     repo.finishRun(run.id, 'completed', findings as unknown as Record<string, unknown>, { ...progress });
     return summaryOf(repo, run.id);
-  } catch (error) {
+  } catch (caught) {
+    // Deep down a stop is a bare 'aborted'; the run's record and `ssec assess` name what was stopped.
+    const error = caught instanceof AbortedError ? new AbortedError('The assessment was stopped') : caught;
     repo.finishRun(run.id, 'failed', {
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
     });

@@ -8,8 +8,8 @@ import {
   type S3Client,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
+import { type RetryOptions, withRetry } from '../retry.ts';
 import { type LifecycleFinding, lifecycleFindings } from './lifecycle.ts';
-import { type RetryOptions, withRetry } from './slow-down.ts';
 import { encryptionBlocksSseC, policyBlocksSseC } from './sse-c-block.ts';
 import type { VersioningStatus } from './types.ts';
 

@@ -1,5 +1,6 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AbortedError, httpStatusOf, type RetryOptions, withRetry } from './slow-down.ts';
+import { httpStatusOf } from '../aws-errors.ts';
+import { AbortedError, type RetryOptions, withRetry } from '../retry.ts';
 import type { HeadOutcome } from './types.ts';
 
 export interface HeadOptions {

@@ -6,10 +6,11 @@ import {
   type ObjectVersion,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { httpStatusOf } from '../aws-errors.ts';
+import { type RetryOptions, withRetry } from '../retry.ts';
 import type { ListedEntry } from './group-versions.ts';
 import { compareKeys } from './key-order.ts';
 import { type ParsedListing, parseListVersionsXml } from './list-versions-xml.ts';
-import { httpStatusOf, type RetryOptions, withRetry } from './slow-down.ts';
 
 export interface ListVersionsOptions {
   s3: S3Client;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AssessError, ChangedObject, NewAffected } from '../../store/assessments.ts';
+import { AbortedError, type RetryOptions } from '../retry.ts';
 import { decideKey, decideWithoutHead } from './classify-key.ts';
 import { KeyGrouper } from './group-versions.ts';
 import { headVersion } from './head-version.ts';
@@ -8,7 +9,6 @@ import { compareKeys } from './key-order.ts';
 import { listVersionPages, readAhead, type VersionPage } from './list-versions.ts';
 import { OrderedFrontier, type Slot, settle } from './ordered-frontier.ts';
 import { Semaphore } from './semaphore.ts';
-import { AbortedError, type RetryOptions } from './slow-down.ts';
 import {
   type AssessProgress,
   emptyProgress,

@@ -1,4 +1,4 @@
-import { AbortedError } from './slow-down.ts';
+import { AbortedError } from '../retry.ts';
 
 /** Bounds how many keys are being decided at once (each runs its HEADs one after another). */
 export class Semaphore {

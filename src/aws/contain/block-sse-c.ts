@@ -8,7 +8,7 @@ import {
   type S3Client,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { isNotFound } from '../recover/aws-errors.ts';
+import { isNotFound } from '../aws-errors.ts';
 import { type ContainStep, ids, sameJson } from './step.ts';
 
 // ---- (a) BlockedEncryptionTypes in the default-encryption rule ----

@@ -1,7 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { SsecError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
-import { describeAwsError } from '../recover/aws-errors.ts';
+import { describeAwsError } from '../aws-errors.ts';
 import { type ContainOptions, inspectAll, planSteps, resolveKeys } from './plan.ts';
 import type { KeyHint, ResolvedKey } from './resolve-key.ts';
 import { type StepDescriptor, type StepOutcome, sameJson, stepKey } from './step.ts';

@@ -5,7 +5,7 @@ import {
   type S3Client,
   type TransitionDefaultMinimumObjectSize,
 } from '@aws-sdk/client-s3';
-import { isNotFound } from '../recover/aws-errors.ts';
+import { isNotFound } from '../aws-errors.ts';
 import { type ContainStep, ids, sameJson } from './step.ts';
 
 export interface LifecycleBefore {

@@ -1,6 +1,6 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { describeAwsError } from '../recover/aws-errors.ts';
+import { describeAwsError } from '../aws-errors.ts';
 import { type KeyHint, type ResolvedKey, resolveAccessKey } from './resolve-key.ts';
 import type { StepDescriptor, StepOutcome } from './step.ts';
 import { buildStep, type ContainClients } from './steps.ts';

@@ -1,6 +1,6 @@
 import { GetAccessKeyLastUsedCommand, type IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetAccessKeyInfoCommand, type STSClient } from '@aws-sdk/client-sts';
-import { describeAwsError } from '../recover/aws-errors.ts';
+import { describeAwsError } from '../aws-errors.ts';
 import { ids } from './step.ts';
 
 export type KeyType = 'long-term' | 'session' | 'unknown';

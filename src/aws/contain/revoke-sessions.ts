@@ -4,7 +4,7 @@ import {
   type IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { isNotFound } from '../recover/aws-errors.ts';
+import { isNotFound } from '../aws-errors.ts';
 import { type ContainStep, ids, sameJson } from './step.ts';
 
 /** The inline policy name the IAM console's "Revoke active sessions" writes; reusing it means one policy, not two. */

@@ -1,5 +1,5 @@
 import type { Store } from '../../store/store.ts';
-import { describeAwsError } from '../recover/aws-errors.ts';
+import { describeAwsError } from '../aws-errors.ts';
 import type { ContainRecord } from './contain.ts';
 import type { ContainStepKind, StepDescriptor, StepOutcome } from './step.ts';
 import { stepKey } from './step.ts';

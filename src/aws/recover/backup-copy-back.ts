@@ -1,13 +1,13 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AffectedObject } from '../../store/assessments.ts';
-import { describeAwsError, httpStatusOf } from './aws-errors.ts';
+import { describeAwsError, httpStatusOf } from '../aws-errors.ts';
+import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import type { BackupBucketOutcome, BackupRestoreParams, StartedJob } from './backup-restore.ts';
 import { copyVersion } from './copy-version.ts';
 import { runPool } from './pool.ts';
 import { throttledProgress } from './progress.ts';
 import { RecoveryLog } from './recovery-log.ts';
 import type { RestoreTally } from './restore-versions.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
 
 const SAMPLE = 20;
 
@@ -50,7 +50,7 @@ export async function copyBack(
   tally: RestoreTally,
 ): Promise<void> {
   const { store, s3, signal } = params;
-  const retry: RetryOptions = { ...params.retry, signal, onRetry: () => tally.retries++ };
+  const retry: RetryOptions = { ...RESTORE_RETRY, ...params.retry, signal, onRetry: () => tally.retries++ };
   const log = new RecoveryLog(store);
   const todo = new Set(['pending', 'failed', 'unrecoverable']);
   const c = store.assessments.counts(runId);

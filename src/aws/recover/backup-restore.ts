@@ -10,11 +10,11 @@ import {
 } from '@aws-sdk/client-backup';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Store } from '../../store/store.ts';
+import { RESTORE_RETRY, type RetryOptions, sleep, withRetry } from '../retry.ts';
 import { copyBack } from './backup-copy-back.ts';
 import { type ProgressListener, throttledProgress } from './progress.ts';
 import { jobLedgerKey } from './recovery-log.ts';
 import { emptyTally, type RestoreTally } from './restore-versions.ts';
-import { type RetryOptions, sleep, withRetry } from './retry.ts';
 
 export interface BackupOptions {
   /** The role AWS Backup assumes to create and write the restore bucket. */
@@ -231,6 +231,7 @@ async function waitForJob(
     const job = await withRetry(
       () => params.backupClient.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId })),
       {
+        ...RESTORE_RETRY,
         ...params.retry,
         signal: params.signal,
       },

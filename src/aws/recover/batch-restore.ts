@@ -8,12 +8,12 @@ import {
   UpdateJobStatusCommand,
 } from '@aws-sdk/client-s3-control';
 import type { Store } from '../../store/store.ts';
+import { RESTORE_RETRY, type RetryOptions, sleep, withRetry } from '../retry.ts';
 import { manifestLine, parseReport } from './batch-csv.ts';
 import type { ProgressListener } from './progress.ts';
 import { throttledProgress } from './progress.ts';
 import { jobLedgerKey, RecoveryLog } from './recovery-log.ts';
 import { MAX_SINGLE_COPY } from './restore-decision.ts';
-import { type RetryOptions, sleep, withRetry } from './retry.ts';
 
 export interface BatchOptions {
   /** The account the job runs in (S3 Control addresses jobs by account). */
@@ -129,7 +129,7 @@ async function runJob(
     }
     store.effects.saveBeforeState(ledgerKey, created);
   }
-  const retry = { ...params.retry, signal: params.signal };
+  const retry = { ...RESTORE_RETRY, ...params.retry, signal: params.signal };
   const describe = async () => {
     const out = await withRetry(
       () => s3control.send(new DescribeJobCommand({ AccountId: options.accountId, JobId: created.jobId })),
@@ -218,7 +218,7 @@ async function createJob(
           ContentType: 'text/csv',
         }),
       ),
-    { ...params.retry, signal: params.signal },
+    { ...RESTORE_RETRY, ...params.retry, signal: params.signal },
   );
   if (put.$metadata.requestId) outcome.requestIds.push(put.$metadata.requestId);
   const out = await params.s3control.send(

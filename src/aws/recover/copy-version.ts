@@ -1,7 +1,7 @@
 import { CopyObjectCommand, type S3Client, type StorageClass } from '@aws-sdk/client-s3';
+import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import { multipartCopy } from './multipart-copy.ts';
 import { MAX_SINGLE_COPY } from './restore-decision.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
 
 export interface CopySpec {
   bucket: string;
@@ -56,7 +56,7 @@ export async function copyVersion(s3: S3Client, spec: CopySpec, opts: CopyOption
         }),
         { abortSignal: opts.signal },
       ),
-    { ...opts.retry, signal: opts.signal },
+    { ...RESTORE_RETRY, ...opts.retry, signal: opts.signal },
   );
   return {
     versionId: out.VersionId ?? null,

@@ -9,9 +9,9 @@ import {
   type StorageClass,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { RESTORE_RETRY, withRetry } from '../retry.ts';
 import type { CopyOptions, CopySpec } from './copy-version.ts';
 import { copySource } from './copy-version.ts';
-import { withRetry } from './retry.ts';
 
 const MIN_PART = 5 * 1024 ** 2;
 const MAX_PART = 5 * 1024 ** 3;
@@ -41,7 +41,7 @@ export async function multipartCopy(
   spec: CopySpec,
   opts: CopyOptions,
 ): Promise<{ versionId: string | null; requestIds: string[] }> {
-  const retry = { ...opts.retry, signal: opts.signal };
+  const retry = { ...RESTORE_RETRY, ...opts.retry, signal: opts.signal };
   const send = <T>(fn: () => Promise<T>) => withRetry(fn, retry);
   const requestIds: string[] = [];
   const note = (o: { $metadata: { requestId?: string } }) => {

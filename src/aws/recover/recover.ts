@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { RecoveryStatus } from '../../store/assessments.ts';
 import type { Store } from '../../store/store.ts';
+import type { RetryOptions } from '../retry.ts';
 import { type BackupOptions, type BackupOutcome, restoreFromBackup } from './backup-restore.ts';
 import { type BatchOptions, type BatchOutcome, restoreWithBatch } from './batch-restore.ts';
 import type { RecoveryStrategy } from './choose-strategy.ts';
@@ -10,7 +11,6 @@ import type { CopyOptions } from './copy-version.ts';
 import type { ProgressListener } from './progress.ts';
 import { MAX_SINGLE_COPY } from './restore-decision.ts';
 import { type FailureSample, type RestoreTally, restoreFromVersions } from './restore-versions.ts';
-import type { RetryOptions } from './retry.ts';
 
 export interface RecoverParams {
   clients: {

@@ -1,7 +1,8 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AffectedObject, RecoveryStatus } from '../../store/assessments.ts';
 import type { Store } from '../../store/store.ts';
-import { describeAwsError, httpStatusOf } from './aws-errors.ts';
+import { describeAwsError, httpStatusOf } from '../aws-errors.ts';
+import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import { type CopyOptions, copyVersion } from './copy-version.ts';
 import { runPool } from './pool.ts';
 import { type ProgressListener, throttledProgress } from './progress.ts';
@@ -13,7 +14,6 @@ import {
   type HeadResult,
   type KeyVersions,
 } from './restore-decision.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
 import { lookupVersions } from './version-lookup.ts';
 
 export interface RestoreVersionsParams {
@@ -108,6 +108,7 @@ export async function restoreFromVersions(params: RestoreVersionsParams): Promis
   const statuses = params.statuses ?? ['pending', 'failed'];
   const tally = emptyTally();
   const retry: RetryOptions = {
+    ...RESTORE_RETRY,
     ...params.retry,
     signal,
     onRetry: (error, attempt, delay) => {

@@ -1,9 +1,9 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Store } from '../../store/store.ts';
-import { describeAwsError, httpStatusOf } from './aws-errors.ts';
+import { describeAwsError, httpStatusOf } from '../aws-errors.ts';
+import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import { runPool } from './pool.ts';
 import { type ProgressListener, throttledProgress } from './progress.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
 
 export type RemainingState = 'sse-c' | 'missing' | 'error';
 
@@ -76,7 +76,7 @@ export async function verifyRecovery(params: VerifyParams): Promise<VerifyReport
       try {
         const out = await withRetry(
           () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal }),
-          { ...params.retry, signal },
+          { ...RESTORE_RETRY, ...params.retry, signal },
         );
         if (out.$metadata.requestId && report.requestIds.length < 20)
           report.requestIds.push(out.$metadata.requestId);

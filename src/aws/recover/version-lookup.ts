@@ -8,8 +8,8 @@ import {
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import type { KeyVersions, VersionInfo } from './restore-decision.ts';
-import { type RetryOptions, withRetry } from './retry.ts';
 
 export interface LookupRow {
   key: string;
@@ -102,10 +102,10 @@ export async function lookupVersions(
     if (e.info.versionId === wanted.get(e.key)) slot.source = e.info;
   };
   const list: ListFn = async (input) => {
-    const page = await withRetry(
-      () => s3.send(new ListObjectVersionsCommand({ ...input, Bucket: bucket })),
-      opts.retry,
-    );
+    const page = await withRetry(() => s3.send(new ListObjectVersionsCommand({ ...input, Bucket: bucket })), {
+      ...RESTORE_RETRY,
+      ...opts.retry,
+    });
     opts.onRequest?.(page.$metadata.requestId);
     return page;
   };

@@ -30,7 +30,7 @@ function keys(n: number): Record<string, Step[]> {
   return out;
 }
 
-const fast = { baseMs: 5, maxDelayMs: 50 };
+const fast = { baseDelayMs: 5, maxDelayMs: 50 };
 
 describe('assess against the AWS stand-in: throttling and interruptions', () => {
   let h: Harness;
@@ -99,7 +99,7 @@ describe('assess against the AWS stand-in: throttling and interruptions', () => 
         if (p.keys > 600 && !stop.signal.aborted) stop.abort();
       },
     });
-    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(first).rejects.toMatchObject({ name: 'AbortError', message: 'The assessment was stopped' });
     const runs = h.store.db
       .prepare('SELECT id, status, progress FROM assess_runs ORDER BY id DESC LIMIT 1')
       .get() as {

@@ -4,7 +4,6 @@ import { CSV_COLUMNS, csvField, csvRow } from '../../../src/aws/assess/csv.ts';
 import { OrderedFrontier, settle } from '../../../src/aws/assess/ordered-frontier.ts';
 import { writeChunk } from '../../../src/aws/assess/report.ts';
 import { Semaphore } from '../../../src/aws/assess/semaphore.ts';
-import { backoffDelay, isThrottling, isTransient, withRetry } from '../../../src/aws/assess/slow-down.ts';
 
 describe('csvField', () => {
   it('quotes commas, quotes and line breaks, and leaves other text as is', () => {
@@ -59,82 +58,6 @@ describe('Semaphore', () => {
     );
     expect(peak).toBe(2);
     expect(s.inUse()).toBe(0);
-  });
-});
-
-describe('slow-down retry', () => {
-  const slowDown = () =>
-    Object.assign(new Error('Please reduce your request rate.'), {
-      name: 'SlowDown',
-      $metadata: { httpStatusCode: 503 },
-    });
-
-  it('classifies throttling and transient errors by status and name', () => {
-    expect(isThrottling(slowDown())).toBe(true);
-    expect(isThrottling({ name: 'Unknown', $metadata: { httpStatusCode: 503 } })).toBe(true);
-    expect(isThrottling({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })).toBe(false);
-    expect(isTransient({ name: 'InternalError', $metadata: { httpStatusCode: 500 } })).toBe(true);
-    expect(isTransient(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
-    expect(isTransient({ name: 'Unknown', $metadata: { httpStatusCode: 400 } })).toBe(false);
-  });
-
-  it('keeps retrying throttling far past any fixed attempt count', async () => {
-    let calls = 0;
-    const delays: number[] = [];
-    const out = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 30) throw slowDown();
-        return 'ok';
-      },
-      { baseMs: 1, maxDelayMs: 2, onRetry: (_e, _a, d) => delays.push(d) },
-    );
-    expect(out).toBe('ok');
-    expect(calls).toBe(30);
-    expect(delays.every((d) => d >= 0 && d <= 2)).toBe(true);
-  });
-
-  it('gives up on other transient failures after the configured attempts, and at once on the rest', async () => {
-    let calls = 0;
-    const internal = { name: 'InternalError', $metadata: { httpStatusCode: 500 } };
-    await expect(
-      withRetry(
-        async () => {
-          calls++;
-          throw internal;
-        },
-        { baseMs: 1, maxTransientAttempts: 3 },
-      ),
-    ).rejects.toBe(internal);
-    expect(calls).toBe(3);
-    calls = 0;
-    const denied = { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } };
-    await expect(
-      withRetry(async () => {
-        calls++;
-        throw denied;
-      }),
-    ).rejects.toBe(denied);
-    expect(calls).toBe(1);
-  });
-
-  it('stops waiting when aborted', async () => {
-    const ac = new AbortController();
-    const p = withRetry(
-      async () => {
-        throw slowDown();
-      },
-      { baseMs: 10_000, maxDelayMs: 10_000, random: () => 1, signal: ac.signal },
-    );
-    setTimeout(() => ac.abort(), 5);
-    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
-  });
-
-  it('uses full jitter under an exponential ceiling', () => {
-    expect(backoffDelay(1, { baseMs: 100, random: () => 1 })).toBe(100);
-    expect(backoffDelay(4, { baseMs: 100, random: () => 1 })).toBe(800);
-    expect(backoffDelay(30, { baseMs: 100, maxDelayMs: 5000, random: () => 1 })).toBe(5000);
-    expect(backoffDelay(4, { baseMs: 100, random: () => 0 })).toBe(0);
   });
 });
 

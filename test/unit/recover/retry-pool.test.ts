@@ -1,60 +1,18 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeAwsError, isRetryable } from '../../../src/aws/recover/aws-errors.ts';
+import { describeAwsError } from '../../../src/aws/aws-errors.ts';
 import { runPool } from '../../../src/aws/recover/pool.ts';
 import { throttledProgress } from '../../../src/aws/recover/progress.ts';
 import { RecoveryLog } from '../../../src/aws/recover/recovery-log.ts';
-import { backoffDelay, withRetry } from '../../../src/aws/recover/retry.ts';
 import { createStore } from '../../../src/store/store.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const awsError = (status: number, name: string) =>
   Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
 
-describe('withRetry', () => {
-  it('waits out SlowDown and server errors as long as it takes, with growing jittered delays', async () => {
-    const delays: number[] = [];
-    let calls = 0;
-    const out = await withRetry(
-      async () => {
-        calls++;
-        if (calls < 12) throw awsError(calls % 2 ? 503 : 500, calls % 2 ? 'SlowDown' : 'InternalError');
-        return 'ok';
-      },
-      { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.99, onRetry: (_e, _a, d) => delays.push(d) },
-    );
-    expect(out).toBe('ok');
-    expect(calls).toBe(12);
-    expect(delays.slice(0, 3)).toEqual([0, 1, 3]);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(4);
-  });
-
-  it('gives up at once on a verdict (4xx), and on abort', async () => {
-    let calls = 0;
-    await expect(
-      withRetry(async () => {
-        calls++;
-        throw awsError(403, 'AccessDenied');
-      }),
-    ).rejects.toThrow('AccessDenied');
-    expect(calls).toBe(1);
-    const controller = new AbortController();
-    const pending = withRetry(
-      async () => {
-        throw awsError(503, 'SlowDown');
-      },
-      { baseDelayMs: 10_000, maxDelayMs: 10_000, random: () => 1, signal: controller.signal },
-    );
-    controller.abort();
-    await expect(pending).rejects.toThrow('aborted');
-  });
-
-  it('classifies errors by HTTP status, the HEAD case included (no body, name Unknown)', () => {
-    expect(isRetryable(awsError(503, 'Unknown'))).toBe(true);
-    expect(isRetryable(awsError(400, 'Unknown'))).toBe(false);
-    expect(isRetryable(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true);
+describe('describeAwsError', () => {
+  it('leaves out the name Unknown the SDK gives a HEAD error (no body)', () => {
     expect(describeAwsError(awsError(400, 'Unknown'))).toBe('400: Unknown happened');
-    expect(backoffDelay(40, 100, 5000, () => 0.5)).toBe(2500);
   });
 });
 

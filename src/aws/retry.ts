@@ -1,17 +1,36 @@
 // The SDK retries throttling a few times and then gives up (its retry quota drains fast when one
-// request in five answers 503). A scan must never end on SlowDown, so every S3 call of the scan
-// goes through this outer loop: exponential backoff with full jitter, unbounded for throttling,
-// bounded for other transient failures.
+// request in five answers 503). An assessment or a restore must never end on SlowDown, so every S3
+// call goes through this outer loop as well: exponential backoff with full jitter, unbounded for
+// throttling, and bounded or not for other transient failures as the caller says.
+
+import { httpStatusOf, isRetryable } from './aws-errors.ts';
 
 export interface RetryOptions {
   signal?: AbortSignal | undefined;
-  baseMs?: number;
+  /** First back-off ceiling; doubles per attempt up to `maxDelayMs`. */
+  baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Outer attempts for non-throttling transient failures (5xx, dropped connections). */
+  /** Stop after this many attempts whatever the error, throttling included (default: never). */
+  maxAttempts?: number;
+  /**
+   * Give up on the Nth retryable failure that is not throttling (5xx, dropped connections); default 6.
+   * Throttling never counts towards it: only `maxAttempts` ends a wait on SlowDown.
+   */
   maxTransientAttempts?: number;
+  /** Which errors are worth another attempt (default: throttling or transient). */
+  retryable?: (error: unknown) => boolean;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   random?: () => number;
 }
+
+/**
+ * A restore waits out anything `isRetryable` for as long as it takes: giving up halfway leaves a
+ * bucket half restored, while waiting costs only time, and the responder can always stop the run.
+ */
+export const RESTORE_RETRY = {
+  retryable: isRetryable,
+  maxTransientAttempts: Number.POSITIVE_INFINITY,
+} as const satisfies RetryOptions;
 
 const THROTTLING_NAMES = new Set([
   'SlowDown',
@@ -56,10 +75,6 @@ interface AwsLikeError {
   $retryable?: { throttling?: boolean };
 }
 
-export function httpStatusOf(error: unknown): number | undefined {
-  return (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
-}
-
 export function isThrottling(error: unknown): boolean {
   const e = error as AwsLikeError | undefined;
   if (!e || typeof e !== 'object') return false;
@@ -83,8 +98,8 @@ export function isTransient(error: unknown): boolean {
 }
 
 export class AbortedError extends Error {
-  constructor() {
-    super('The assessment was stopped');
+  constructor(message = 'aborted') {
+    super(message);
     this.name = 'AbortError';
   }
 }
@@ -112,15 +127,25 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Delay before outer attempt `attempt` (1-based): full jitter over a capped exponential. */
-export function backoffDelay(attempt: number, opts: RetryOptions = {}): number {
-  const base = opts.baseMs ?? 200;
+export function backoffDelay(
+  attempt: number,
+  opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
+): number {
+  const base = opts.baseDelayMs ?? 200;
   const cap = opts.maxDelayMs ?? 20_000;
-  const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 20));
-  return Math.round((opts.random ?? Math.random)() * ceiling);
+  // The exponent is capped too, so that a huge attempt count cannot turn the ceiling into NaN.
+  const ceiling = Math.min(cap, base * 2 ** Math.min(attempt - 1, 30));
+  return Math.floor((opts.random ?? Math.random)() * ceiling);
 }
 
+/**
+ * Runs `fn` until it succeeds or fails for a reason retrying cannot fix. This sits outside the
+ * SDK's own retries: when those are exhausted by a long SlowDown spell the run waits and goes on.
+ */
 export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+  const retryable = opts.retryable ?? ((error: unknown) => isThrottling(error) || isTransient(error));
   const maxTransient = opts.maxTransientAttempts ?? 6;
+  const maxAttempts = opts.maxAttempts ?? Number.POSITIVE_INFINITY;
   let transientFailures = 0;
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(opts.signal);
@@ -128,12 +153,9 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
       return await fn();
     } catch (error) {
       if (opts.signal?.aborted) throw new AbortedError();
-      const throttled = isThrottling(error);
-      if (!throttled) {
-        if (!isTransient(error)) throw error;
-        transientFailures++;
-        if (transientFailures >= maxTransient) throw error;
-      }
+      if (!retryable(error)) throw error;
+      if (!isThrottling(error) && ++transientFailures >= maxTransient) throw error;
+      if (attempt >= maxAttempts) throw error;
       const delay = backoffDelay(attempt, opts);
       opts.onRetry?.(error, attempt, delay);
       await sleep(delay, opts.signal);
