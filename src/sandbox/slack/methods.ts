@@ -5,6 +5,7 @@ import { directoryMethods } from './directory-methods.ts';
 import { fileMethods } from './file-methods.ts';
 import { itemMethods } from './item-methods.ts';
 import type { MethodHandler } from './method-support.ts';
+import { socketModeMethods } from './socket-mode.ts';
 import { viewMethods } from './view-methods.ts';
 
 export const METHODS: Readonly<Record<string, MethodHandler>> = {
@@ -13,4 +14,5 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   ...viewMethods,
   ...fileMethods,
   ...itemMethods,
+  ...socketModeMethods,
 };

@@ -1,7 +1,8 @@
 // A loopback stand-in for Slack's Web API that the real @slack/web-api WebClient (and Bolt's client,
 // via `clientOptions.slackApiUrl = standIn.apiUrl`) talks to over HTTP. It answers with Slack's
 // response shapes, refuses what Slack refuses, keeps the workspace's channels, threads, files and
-// views, and records every call so tests and the drill can read back what the bot did.
+// views, and records every call so tests and the drill can read back what the bot did. An app in
+// Socket Mode connects to it too (`apps.connections.open`, then a WebSocket): see socket-mode.ts.
 
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import { METHODS } from './methods.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { parseArgs, readBody, tokenOf, uploadedBytes } from './request-body.ts';
 import { postToResponseUrl, showCommandAck } from './response-url.ts';
+import { APP_LEVEL_METHODS, type Envelope, type SocketModeAck, SocketModeHub } from './socket-mode.ts';
 import type {
   BotIdentity,
   ChannelInfo,
@@ -31,8 +33,12 @@ export interface SlackStandInOptions extends WorkspaceOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** The only token accepted; calls without one get `not_authed`, with another `invalid_auth`. */
+  /** The only bot token accepted; calls without one get `not_authed`, with another `invalid_auth`. */
   botToken?: string;
+  /** The only app-level token accepted (as the bearer token) by `apps.connections.open`. */
+  appToken?: string;
+  /** Interval of the stand-in's pings on Socket Mode connections (default 10 s; 0 for none). */
+  socketPingIntervalMs?: number;
   rateLimit?: RateLimitOptions;
   /** Clock for timestamps and expiry (trigger ids, response URLs); defaults to Date.now. */
   now?: () => number;
@@ -47,6 +53,7 @@ export interface EphemeralFilter {
 
 // Built at runtime so the source never holds a string shaped like a real Slack token.
 const DEFAULT_BOT_TOKEN = ['xoxb', 'sandbox'].join('-');
+const DEFAULT_APP_TOKEN = ['xapp', '1', 'sandbox'].join('-');
 
 type Answer = { status: number; headers?: Record<string, string>; body: string | Buffer };
 
@@ -74,6 +81,9 @@ function withoutToken(args: Args): Args {
 export class SlackStandIn {
   readonly workspace: Workspace;
   readonly botToken: string;
+  readonly appToken: string;
+  /** Socket Mode: the app's connections, and envelopes pushed to it (`socketMode.push`). */
+  readonly socketMode: SocketModeHub;
   /** Emits `call` with each RecordedCall as it is recorded. */
   readonly events = new EventEmitter();
   readonly calls: RecordedCall[] = [];
@@ -85,6 +95,7 @@ export class SlackStandIn {
   constructor(opts: SlackStandInOptions = {}) {
     this.workspace = new Workspace(opts);
     this.botToken = opts.botToken ?? DEFAULT_BOT_TOKEN;
+    this.appToken = opts.appToken ?? DEFAULT_APP_TOKEN;
     this.limiter = new RateLimiter(opts.rateLimit);
     this.now = opts.now ?? Date.now;
     this.events.setMaxListeners(0);
@@ -93,6 +104,13 @@ export class SlackStandIn {
         this.send(res, json(500, { ok: false, error: 'fatal_error', detail: String(err) }));
       });
     });
+    this.socketMode = new SocketModeHub(this.workspace, {
+      appId: this.workspace.bot.appId,
+      now: this.now,
+      ...(opts.socketPingIntervalMs !== undefined ? { pingIntervalMs: opts.socketPingIntervalMs } : {}),
+      onAck: (envelope, ack) => this.applySocketAck(envelope, ack),
+    });
+    this.socketMode.attach(this.server);
   }
 
   async listen(port: number, host: string): Promise<void> {
@@ -124,6 +142,7 @@ export class SlackStandIn {
   }
 
   async stop(): Promise<void> {
+    this.socketMode.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -275,6 +294,18 @@ export class SlackStandIn {
     return view ? applyViewAck(this.workspace, view, body, this.now()) : undefined;
   }
 
+  /** What Slack does with a Socket Mode ack's payload: the same as with the HTTP answer. */
+  private applySocketAck(envelope: Envelope, ack: SocketModeAck): void {
+    const p = envelope.payload;
+    const body = ack.payload && Object.keys(ack.payload).length > 0 ? JSON.stringify(ack.payload) : '';
+    if (envelope.type === 'slash_commands' && typeof p.response_url === 'string') {
+      this.showCommandAck(p.response_url, body, 'application/json');
+    } else if (envelope.type === 'interactive' && p.type === 'view_submission') {
+      const view = p.view as { id?: unknown } | undefined;
+      if (typeof view?.id === 'string') this.applyViewAck(view.id, body);
+    }
+  }
+
   private responseUrlId(url: string): string {
     const prefix = `${this.baseUrl}/response/`;
     return url.startsWith(prefix) ? url.slice(prefix.length) : '';
@@ -313,9 +344,11 @@ export class SlackStandIn {
       args = await parseArgs(raw, contentType, url.searchParams);
       const handler = METHODS[method];
       if (!handler) throw new SlackMethodError('unknown_method');
-      const token = tokenOf(req.headers.authorization, args);
+      // App-level methods take the app token, and only as the bearer token.
+      const appLevel = APP_LEVEL_METHODS.has(method);
+      const token = tokenOf(req.headers.authorization, appLevel ? {} : args);
       if (!token) throw new SlackMethodError('not_authed');
-      if (token !== this.botToken) throw new SlackMethodError('invalid_auth');
+      if (token !== (appLevel ? this.appToken : this.botToken)) throw new SlackMethodError('invalid_auth');
       const channel = typeof args.channel === 'string' ? args.channel : undefined;
       const retryAfter = this.limiter.check(method, channel, this.now());
       if (retryAfter !== undefined) {
