@@ -77,8 +77,20 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
     ...opts.routes,
   };
   const server = createHttpServer({ routes, slackListener: receiver?.requestListener, logger });
-  const running = await listen(server, opts.port ?? config.port, opts.host);
-  if (socketMode) await bolt.start();
+  const running = await listen(server, opts.port ?? config.port, opts.host).catch((error: unknown) => {
+    ctx.store.close();
+    throw error;
+  });
+  if (socketMode) {
+    try {
+      await bolt.start();
+    } catch (error) {
+      // A refused app token must not leave a half-started bot holding the port and the database.
+      await running.close();
+      ctx.store.close();
+      throw error;
+    }
+  }
   logger.info({ url: running.url, socketMode }, 'ssec-responder listening');
 
   let stopping: Promise<void> | undefined;

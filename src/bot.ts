@@ -184,7 +184,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       }),
   };
 
-  const app = await startApp(ctx, {
+  const started = startApp(ctx, {
     ...(overrides.port !== undefined ? { port: overrides.port } : {}),
     ...(overrides.host ? { host: overrides.host } : {}),
     routes: {
@@ -207,6 +207,12 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       slack!.stop();
       aws.destroy();
     },
+  });
+  const app = await started.catch((error: unknown) => {
+    // startApp has let go of the port and the database; what was built here goes too.
+    slack!.stop();
+    aws.destroy();
+    throw error;
   });
 
   const report = await runtime.start();

@@ -2,6 +2,7 @@
 // undici's WebSocket) calls `apps.connections.open` on the Slack stand-in with the app token, connects
 // to the WebSocket URL it answers, and acks the envelopes the stand-in pushes. Everything is loopback.
 
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,4 +189,56 @@ describe('the bot in Socket Mode (Bolt SocketModeReceiver over a real WebSocket)
       /no app is connected over Socket Mode/,
     );
   });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('a refused app token', () => {
+  it('fails the start with Slack’s error and leaves neither the port nor the database held', async () => {
+    const standIn = await startSlackApiStandIn({ appToken: APP_TOKEN });
+    const t = tempDir('ssec-socket-refused-');
+    const dbPath = join(t.dir, 'ssec.db');
+    try {
+      const config = loadConfig({
+        SLACK_BOT_TOKEN: standIn.botToken,
+        SLACK_APP_TOKEN: WRONG_APP_TOKEN,
+        SLACK_API_URL: standIn.apiUrl,
+        SSEC_INCIDENT_CHANNEL: CHANNEL,
+        SSEC_RESPONDERS: ALICE,
+        SSEC_DB_PATH: dbPath,
+        SSEC_LOG_LEVEL: 'error',
+      });
+      const port = await freePort();
+      await expect(startBot(config, { logger: silentLogger(), port, host: '127.0.0.1' })).rejects.toThrow(
+        /invalid_auth/,
+      );
+      expect(standIn.socketMode.connected).toBe(0);
+      // The port was let go: another bot starts on it at once, on the same database.
+      const ok = loadConfig({
+        SLACK_BOT_TOKEN: standIn.botToken,
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: standIn.apiUrl,
+        SSEC_INCIDENT_CHANNEL: CHANNEL,
+        SSEC_RESPONDERS: ALICE,
+        SSEC_DB_PATH: dbPath,
+        SSEC_LOG_LEVEL: 'error',
+      });
+      const bot = await startBot(ok, { logger: silentLogger(), port, host: '127.0.0.1' });
+      expect(bot.port).toBe(port);
+      await standIn.socketMode.waitForConnection(5000);
+      await bot.stop();
+    } finally {
+      await standIn.stop();
+      t.cleanup();
+    }
+  }, 20_000);
 });
