@@ -56,6 +56,16 @@ export async function copyBack(
   const c = store.assessments.counts(runId);
   const total = c.pending + c.failed + c.unrecoverable;
   let done = 0;
+  const snapshot = () => ({
+    phase: 'restoring' as const,
+    total,
+    done,
+    restored: tally.copied + tally.alreadyRestored,
+    failed: tally.failed,
+    skipped: tally.skipped,
+    unrecoverable: tally.unrecoverable,
+    detail: `copying back from ${job.restoreBucket}`,
+  });
   const progress = throttledProgress(params.onProgress);
   function* rows(): Generator<AffectedObject> {
     for (const row of store.assessments.affected(runId)) if (todo.has(row.recoveryStatus)) yield row;
@@ -118,20 +128,13 @@ export async function copyBack(
         } finally {
           done++;
           tally.considered++;
-          progress.report({
-            phase: 'restoring',
-            total,
-            done,
-            restored: tally.copied + tally.alreadyRestored,
-            failed: tally.failed,
-            skipped: tally.skipped,
-            unrecoverable: tally.unrecoverable,
-            detail: `copying back from ${job.restoreBucket}`,
-          });
+          progress.report(snapshot());
         }
       },
       signal,
     );
+    // The last word is always sent: a throttled run would otherwise end its progress short of the total.
+    progress.report(snapshot(), true);
   } finally {
     log.flush();
   }

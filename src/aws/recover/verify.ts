@@ -61,6 +61,16 @@ export async function verifyRecovery(params: VerifyParams): Promise<VerifyReport
       report.remaining.push({ bucket, key, state, ...(detail ? { detail } : {}) });
   };
 
+  const snapshot = () => ({
+    phase: 'verifying' as const,
+    total,
+    done: report.checked,
+    restored: report.clean,
+    failed: report.remainingCount,
+    skipped: 0,
+    unrecoverable: 0,
+  });
+
   function* keys(): Generator<{ bucket: string; key: string }> {
     for (const runId of params.runIds) {
       const run = store.assessments.getRun(runId);
@@ -96,18 +106,12 @@ export async function verifyRecovery(params: VerifyParams): Promise<VerifyReport
         }
       }
       report.checked++;
-      progress.report({
-        phase: 'verifying',
-        total,
-        done: report.checked,
-        restored: report.clean,
-        failed: report.remainingCount,
-        skipped: 0,
-        unrecoverable: 0,
-      });
+      progress.report(snapshot());
     },
     signal,
   );
+  // The last word is always sent: a throttled run would otherwise end its progress short of the total.
+  progress.report(snapshot(), true);
   report.done = report.checked === total && report.remainingCount === 0;
   return report;
 }
