@@ -1,13 +1,18 @@
 import { App, HTTPReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { AppContext } from './context.ts';
+import { ConfigError } from './errors.ts';
 import { createHttpServer, listen, type RouteHandler, sendJson } from './receivers/http-server.ts';
 import { toBoltLogger } from './slack/bolt-logger.ts';
+import { createSlackIdentity, type SlackIdentity } from './slack/bot-identity.ts';
 import { registerSlackListeners, type SlackListenerDeps } from './slack/listeners.ts';
 
 export interface RunningApp {
   url: string;
   port: number;
   bolt: App;
+  /** Whether Slack has accepted the bot token yet (checked beside the app, never before it). */
+  slackIdentity: SlackIdentity;
   /** Stops accepting work, lets in-flight requests and listeners finish, closes the database. */
   stop(): Promise<void>;
 }
@@ -41,8 +46,23 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
         processBeforeResponse: false,
       });
 
+  const botToken = config.slack.botToken;
+  if (!botToken)
+    throw new ConfigError([
+      'SLACK_BOT_TOKEN is not set: the bot posts with it. Example: SLACK_BOT_TOKEN=xoxb-…',
+    ]);
+  // Slack's check of the token runs beside the app, not before it: see bot-identity.ts.
+  const identity = createSlackIdentity({
+    client: new WebClient(undefined, {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      retryConfig: { retries: 0 },
+      logger: boltLogger,
+    }),
+    botToken,
+    logger: logger.child({ component: 'slack-identity' }),
+  });
   const bolt = new App({
-    token: config.slack.botToken,
+    authorize: () => identity.authorize(),
     logger: boltLogger,
     deferInitialization: true,
     ...(receiver ? { receiver } : { socketMode: true, appToken: config.slack.appToken }),
@@ -68,9 +88,11 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
   const routes: Record<string, RouteHandler> = {
     'GET /healthz': (_req, res) => {
       const ok = ctx.store.healthy();
+      // Slack's state is reported, not judged: the bot still takes alerts while Slack is away.
       sendJson(res, ok ? 200 : 503, {
         ok,
         database: ok ? 'ok' : 'unavailable',
+        slack: identity.state(),
         ...(ok ? opts.healthDetails?.() : {}),
       });
     },
@@ -78,6 +100,7 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
   };
   const server = createHttpServer({ routes, slackListener: receiver?.requestListener, logger });
   const running = await listen(server, opts.port ?? config.port, opts.host).catch((error: unknown) => {
+    identity.stop();
     ctx.store.close();
     throw error;
   });
@@ -87,6 +110,7 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
     } catch (error) {
       // A refused app token must not leave a half-started bot holding the port and the database.
       await running.close();
+      identity.stop();
       ctx.store.close();
       throw error;
     }
@@ -98,9 +122,11 @@ export async function startApp(ctx: AppContext, opts: StartAppOptions = {}): Pro
     url: running.url,
     port: running.port,
     bolt,
+    slackIdentity: identity,
     stop: () => {
       stopping ??= (async () => {
         await running.close();
+        identity.stop();
         if (socketMode) await bolt.stop();
         if (inFlight > 0) {
           await new Promise<void>((resolve) => {

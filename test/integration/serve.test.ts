@@ -74,13 +74,81 @@ describe('the bot over HTTP (Bolt receiver, signed requests)', () => {
     expect(stale.status).toBe(401);
   });
 
-  it('reports health, including the database', async () => {
+  it('reports health, including the database and whether Slack accepted the token', async () => {
+    expect(await app.slackIdentity.settled()).toMatchObject({ status: 'ok' });
     const res = await fetch(`${app.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, database: 'ok' });
+    expect(await res.json()).toEqual({
+      ok: true,
+      database: 'ok',
+      slack: {
+        status: 'ok',
+        teamId: expect.any(String),
+        botUserId: expect.any(String),
+        botId: expect.any(String),
+      },
+    });
   });
 
   it('answers unknown paths with 404', async () => {
     expect((await fetch(`${app.url}/nope`)).status).toBe(404);
+  });
+});
+
+describe('the bot while Slack is away or refuses its token', () => {
+  const start = async (env: Record<string, string>) => {
+    const t = tempDir();
+    const config = loadConfig({
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SSEC_INCIDENT_CHANNEL: 'C0INCIDENTS',
+      SSEC_RESPONDERS: 'U0ALICE',
+      SSEC_DB_PATH: join(t.dir, 'ssec.db'),
+      ...env,
+    });
+    const app = await startApp(createAppContext(config, { logger: silentLogger() }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
+    return { app, cleanup: t.cleanup };
+  };
+
+  it('starts at once with Slack unreachable, answers /healthz, and says Slack is pending', async () => {
+    const began = Date.now();
+    // Port 9 (discard) on loopback: nothing listens, every call fails at once.
+    const { app, cleanup } = await start({
+      SLACK_BOT_TOKEN: ['xoxb', 'fake', 'unreachable'].join('-'),
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+    });
+    try {
+      expect(Date.now() - began).toBeLessThan(5000);
+      const health = await fetch(`${app.url}/healthz`);
+      expect(health.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      const body = (await (await fetch(`${app.url}/healthz`)).json()) as {
+        slack: { status: string; lastError?: string };
+      };
+      expect(body.slack.status).toBe('pending');
+      expect(body.slack.lastError).toBeTruthy();
+    } finally {
+      await app.stop();
+      cleanup();
+    }
+  });
+
+  it('keeps running when Slack refuses the token, and says so on /healthz', async () => {
+    const standIn = await startSlackApiStandIn();
+    const { app, cleanup } = await start({
+      SLACK_BOT_TOKEN: ['xoxb', 'fake', 'refused'].join('-'),
+      SLACK_API_URL: standIn.apiUrl,
+    });
+    try {
+      expect(await app.slackIdentity.settled()).toEqual({ status: 'refused', error: 'invalid_auth' });
+      const body = await (await fetch(`${app.url}/healthz`)).json();
+      expect(body).toMatchObject({ ok: true, slack: { status: 'refused', error: 'invalid_auth' } });
+    } finally {
+      await app.stop();
+      await standIn.stop();
+      cleanup();
+    }
   });
 });
