@@ -2,6 +2,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { SsecError } from '../../errors.ts';
 import type { Store } from '../../store/store.ts';
 import { describeAwsError } from '../aws-errors.ts';
+import { auditStep } from './audit-step.ts';
 import { type ContainOptions, inspectAll, planSteps, resolveKeys } from './plan.ts';
 import type { KeyHint, ResolvedKey } from './resolve-key.ts';
 import { type StepDescriptor, type StepOutcome, sameJson, stepKey } from './step.ts';
@@ -170,19 +171,6 @@ async function runStep(
       error: message,
     };
   }
-  if (params.actor && outcome.status !== 'unchanged') {
-    store.audit.append({
-      incidentId,
-      actor: params.actor,
-      action: `contain.${d.kind}`,
-      outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-      detail: {
-        target: d.target,
-        changes: outcome.changes,
-        ...(outcome.error ? { error: outcome.error } : {}),
-      },
-      awsRequestIds: outcome.requestIds,
-    });
-  }
+  auditStep(store, { incidentId, actor: params.actor, action: 'contain' }, outcome);
   return outcome;
 }

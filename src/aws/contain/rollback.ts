@@ -1,5 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import { describeAwsError } from '../aws-errors.ts';
+import { auditStep } from './audit-step.ts';
 import type { ContainRecord } from './contain.ts';
 import type { ContainStepKind, StepDescriptor, StepOutcome } from './step.ts';
 import { stepKey } from './step.ts';
@@ -127,20 +128,7 @@ async function revertOne(
   if (!dryRun) {
     if (outcome.status === 'failed') params.store.effects.fail(key, outcome.error ?? 'failed');
     else params.store.effects.succeed(key, outcome);
-    if (params.actor && outcome.status !== 'unchanged') {
-      params.store.audit.append({
-        incidentId,
-        actor: params.actor,
-        action: `rollback.${d.kind}`,
-        outcome: outcome.status === 'failed' ? 'failed' : 'ok',
-        detail: {
-          target: d.target,
-          changes: outcome.changes,
-          ...(outcome.error ? { error: outcome.error } : {}),
-        },
-        awsRequestIds: outcome.requestIds,
-      });
-    }
+    auditStep(params.store, { incidentId, actor: params.actor, action: 'rollback' }, outcome);
   }
   return outcome;
 }
