@@ -149,23 +149,28 @@ function runIdsFor(store: Store, ids: number[]): void {
   }
 }
 
-interface Report {
+// What the JSON output carries over from the library's result, unchanged.
+const REPORTED = [
+  'restored',
+  'failed',
+  'unrecoverable',
+  'skipped',
+  'pending',
+  'total',
+  'copied',
+  'alreadyRestored',
+  'retries',
+  'jobIds',
+  'failures',
+] as const;
+type Reported = Pick<RecoverResult, (typeof REPORTED)[number]>;
+
+interface Report extends Reported {
   buckets: string[];
   runIds: number[];
   strategy: RecoveryStrategy;
   strategyReason: string;
   dryRun: boolean;
-  restored: number;
-  failed: number;
-  unrecoverable: number;
-  skipped: number;
-  pending: number;
-  total: number;
-  copied: number;
-  alreadyRestored: number;
-  retries: number;
-  jobIds: string[];
-  failures: RecoverResult['failures'];
   plan?: RecoverResult['plan'];
   backup?: { notInRecoveryPoint: number; restoreBuckets: Array<string | null> };
   batch?: { awaitingConfirmation: boolean };
@@ -345,18 +350,6 @@ export async function runRecoverCommand(
   }
 }
 
-function pick(r: RecoverResult) {
-  return {
-    restored: r.restored,
-    failed: r.failed,
-    unrecoverable: r.unrecoverable,
-    skipped: r.skipped,
-    pending: r.pending,
-    total: r.total,
-    copied: r.copied,
-    alreadyRestored: r.alreadyRestored,
-    retries: r.retries,
-    jobIds: r.jobIds,
-    failures: r.failures,
-  };
+function pick(r: RecoverResult): Reported {
+  return Object.fromEntries(REPORTED.map((k) => [k, r[k]])) as Reported;
 }
