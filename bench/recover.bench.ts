@@ -12,6 +12,12 @@
 //             real file, batched commits), the listing that makes re-runs exactly-once, retries
 // Rounds alternate and the fastest of each is kept: on a shared machine the slow runs measure the
 // neighbours, not the code.
+//
+// Read the ratio with the latency in mind. At --latency-ms 0 both loops are bound by CPU on a
+// 2-core machine that also runs the stand-in, so the ratio is the restorer's CPU per object (its
+// listing, SQLite and bookkeeping) against a bare loop's: 75-90 % here. With a latency like S3's
+// CopyObject (--latency-ms 60) the network bounds both, as in production: 94.8 % on 2026-12-04
+// (10,000 objects, concurrency 32, best of 2).
 
 import { type ChildProcess, fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
