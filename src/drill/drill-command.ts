@@ -12,7 +12,6 @@ import { parseCommandLine } from '../cli/command-line.ts';
 import { type CliIo, EXIT } from '../cli/io.ts';
 import { loadConfig } from '../config/config.ts';
 import { UsageError } from '../errors.ts';
-import { type AwsSandbox, startAwsSandbox } from '../sandbox/aws/server.ts';
 import {
   createSlackDriver,
   renderMessageWithChoices,
@@ -28,10 +27,11 @@ import {
   presser,
   threadButtons,
 } from './autopilot.ts';
+import { type AwsStandInProcess, startAwsStandInProcess } from './aws-stand-in-process.ts';
 import { guardDutyWriteFinding } from './guardduty-finding.ts';
 import { seededRandom } from './random.ts';
 import { runAttack } from './run-attack.ts';
-import { drillBucketVersions, type SeededBucket } from './seed-bucket.ts';
+import type { SeededBucket } from './seed-bucket.ts';
 import { verifyBucket } from './verify-bucket.ts';
 
 const HELP = `Usage: ssec drill [--objects N] [--yes] [--seed S] [--keep] [--timeout SECONDS] [--no-color]
@@ -93,6 +93,14 @@ function readOptions(args: string[]): DrillOptions | 'help' {
   };
 }
 
+/**
+ * One incident, on this machine, in two processes. This one runs the Slack API stand-in, the real
+ * bot (HTTP server, workflow, SQLite store) and the attacker's and verifier's AWS SDK clients; the
+ * AWS stand-in (S3, IAM, STS, Backup, S3 Batch Operations) runs in a child process
+ * (aws-stand-in-child.ts), reached over loopback HTTP like real AWS and set up over IPC. Apart, the
+ * stand-in's S3 work and the bot's scanner and restorer each get a core; the child lives only as long
+ * as this process.
+ */
 export async function runDrillCommand(args: string[], io: CliIo): Promise<number> {
   const opts = readOptions(args);
   if (opts === 'help') {
@@ -105,19 +113,24 @@ export async function runDrillCommand(args: string[], io: CliIo): Promise<number
   const started = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'ssec-drill-'));
   const rand = seededRandom(opts.seed);
-  let sandbox: AwsSandbox | undefined;
+  let sandbox: AwsStandInProcess | undefined;
   let standIn: SlackStandIn | undefined;
   let bot: RunningBot | undefined;
   const closeAll = async () => {
     await bot?.stop().catch(() => {});
     await standIn?.stop().catch(() => {});
-    await sandbox?.stop().catch(() => {});
+    // Stops the AWS stand-in process and waits for it to exit (killing it if it does not answer).
+    await sandbox?.stop().catch(() => sandbox?.kill());
     rmSync(workDir, { recursive: true, force: true });
   };
 
   try {
     say(bold('ssec-responder drill: an S3 SSE-C ransomware incident, end to end, on this machine'));
-    sandbox = await startAwsSandbox({ seed: opts.seed, restoreDelayMs: 2000 });
+    sandbox = await startAwsStandInProcess({
+      seed: opts.seed,
+      restoreDelayMs: 2000,
+      logPath: join(workDir, 'aws-stand-in.log'),
+    });
     standIn = await startSlackApiStandIn({
       users: [
         { id: ALICE, name: 'alice', realName: 'Alice (on call)' },
@@ -158,13 +171,25 @@ export async function runDrillCommand(args: string[], io: CliIo): Promise<number
 
     // 1. A realistic bucket, long before the incident.
     const bucket = 'acme-finance-records';
-    sandbox.s3.createBucket(bucket, { versioning: 'Enabled' });
-    const seeded: SeededBucket = { keys: [], legitSseCKeys: new Set(), versions: 0 };
-    sandbox.s3.seed(bucket, drillBucketVersions(rand, { objects: opts.objects, before: new Date() }, seeded));
-    sandbox.backup.createRecoveryPoint({
+    await sandbox.request('createBucket', { bucket, versioning: 'Enabled' });
+    // The stand-in generates the versions itself (drillBucketVersions over seededRandom(seed)) rather
+    // than receiving every body over IPC; it sends back the facts the attack and summary need, and how
+    // many values it drew, so this process's `rand` continues the same stream for the attack.
+    const generated = await sandbox.request('seedDrillBucket', {
+      bucket,
+      objects: opts.objects,
+      before: Date.now(),
+    });
+    for (let i = 0; i < generated.draws; i++) rand();
+    const seeded: SeededBucket = {
+      keys: generated.keys,
+      legitSseCKeys: new Set(generated.legitSseCKeys),
+      versions: generated.versions,
+    };
+    await sandbox.request('createRecoveryPoint', {
       vault: 'Default',
       bucket,
-      creationDate: new Date(Date.now() - 2 * 86_400_000),
+      creationDate: Date.now() - 2 * 86_400_000,
     });
     say(
       `Seeded s3://${bucket}: ${seeded.keys.length} objects, ${seeded.versions} versions across ${new Set(seeded.keys.map((k) => k.split('/')[0])).size} prefixes, ${seeded.legitSseCKeys.size} legitimately SSE-C encrypted months ago.`,
@@ -172,8 +197,8 @@ export async function runDrillCommand(args: string[], io: CliIo): Promise<number
 
     // 2. The attack, with a leaked key of a throwaway CI user.
     const attackerUser = 'ci-deploy-legacy';
-    sandbox.iam.createUser(attackerUser);
-    const leaked = sandbox.iam.createAccessKey(attackerUser);
+    await sandbox.request('createUser', { userName: attackerUser });
+    const leaked = await sandbox.request('createAccessKey', { userName: attackerUser });
     const attackerS3 = new S3Client({
       endpoint: sandbox.endpoint,
       region: sandbox.region,
