@@ -1,7 +1,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { AffectedObject, RecoveryStatus } from '../../store/assessments.ts';
 import type { Store } from '../../store/store.ts';
-import { describeAwsError, httpStatusOf } from '../aws-errors.ts';
+import { describeAwsError, errorCodeOf, httpStatusOf } from '../aws-errors.ts';
 import { RESTORE_RETRY, type RetryOptions, withRetry } from '../retry.ts';
 import { type CopyOptions, copyVersion } from './copy-version.ts';
 import { runPool } from './pool.ts';
@@ -221,7 +221,11 @@ export async function restoreFromVersions(params: RestoreVersionsParams): Promis
     } catch (error) {
       // Stopped on purpose: the object stays pending and the next run picks it up.
       if (signal?.aborted) return;
-      record(item, { action: 'mark', status: 'failed', reason: describeAwsError(error) });
+      const reason =
+        errorCodeOf(error) === 'InvalidObjectState' && row.restoreVersionId
+          ? archivedSourceReason(bucket, row.key, row.restoreVersionId, item.versions.source?.storageClass)
+          : describeAwsError(error);
+      record(item, { action: 'mark', status: 'failed', reason });
     } finally {
       if (!signal?.aborted) tally.considered++;
       report();
@@ -239,3 +243,24 @@ export async function restoreFromVersions(params: RestoreVersionsParams): Promis
   report(true);
   return tally;
 }
+
+/**
+ * S3 will not copy a version archived in Glacier Flexible Retrieval or Deep Archive (or an
+ * Intelligent-Tiering archive tier) until it is restored, which takes hours and costs money: a
+ * decision for the responder, so the object is left failed with the command that starts it.
+ */
+export function archivedSourceReason(
+  bucket: string,
+  key: string,
+  versionId: string,
+  storageClass: string | undefined,
+): string {
+  return (
+    `the clean version is archived${storageClass ? ` (${storageClass})` : ''} and must be restored before it can be copied: ` +
+    `aws s3api restore-object --bucket ${bucket} --key ${shellQuote(key)} --version-id ${shellQuote(versionId)} ` +
+    `--restore-request Days=7, then run the recovery again once it is readable`
+  );
+}
+
+/** Single quotes for a POSIX shell: a key pasted into a terminal must stay one literal argument. */
+const shellQuote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;

@@ -322,6 +322,24 @@ describe('restore from versions against the stand-in', () => {
     expect(v.remaining).toHaveLength(1);
   });
 
+  it('leaves an archived (GLACIER) clean version failed with the restore-object command that frees it', async () => {
+    const objects = [
+      { key: "cold/it's archived.bin", body: Buffer.from('cold'), storageClass: 'GLACIER' },
+      { key: 'warm/plain.bin', body: Buffer.from('warm') },
+    ];
+    const { runId, clean } = seedAttack(sandbox, store, 'archive', objects);
+    const result = await recover({ clients: { s3 }, store, runIds: [runId], retry: FAST_RETRY });
+    expect(result).toMatchObject({ restored: 1, failed: 1 });
+    const cold = [...store.assessments.affected(runId)].find((r) => r.key.startsWith('cold/'))!;
+    expect(cold.recoveryStatus).toBe('failed');
+    const versionId = clean.get(cold.key)!.versionId;
+    expect(cold.recoveryError).toBe(
+      `the clean version is archived (GLACIER) and must be restored before it can be copied: aws s3api restore-object --bucket archive --key 'cold/it'\\''s archived.bin' --version-id '${versionId}' --restore-request Days=7, then run the recovery again once it is readable`,
+    );
+    // Nothing was written over the attacker's version of the archived object.
+    expect(sandbox.s3.listVersions('archive', cold.key)).toHaveLength(2);
+  });
+
   it('stops on abort with the rest pending, and a second run finishes exactly once', async () => {
     const objects = manyObjects(150);
     const { runId } = seedAttack(sandbox, store, 'aborted', objects);
