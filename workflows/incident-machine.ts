@@ -143,6 +143,10 @@ const stepFailed = (step: Step) =>
     type: 'stepFailed',
     params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }),
   }) as const;
+// A RETRY acts on the approval the step already has: only while that approval is as fresh as an
+// approval request may be old, so hours later the situation is looked at again by two people.
+const refuseStaleApproval = (step: Step) =>
+  ({ guard: and([forStep(step), not('approvalFresh')]), actions: refuseAs('approval-stale') }) as const;
 /** REQUEST for a step: refused for a non-responder, else opens the approval and waits in `target`. */
 const requestApproval = (step: Step, target: string) =>
   [refuseNonResponder(step), { guard: forStep(step), target, actions: 'openApproval' }] as const;
@@ -227,6 +231,20 @@ export const incidentMachine = setup({
       isClosedApproval(approvalOf(context, context.recovery.approvalId)),
     autoAssessOnce: ({ context }) => context.autoAssess && context.attempts.assess === 0,
     recoveryResultKnown: ({ context }) => context.recovery.result !== null,
+    approvalFresh: ({ context, event }) => {
+      const step = 'step' in event ? event.step : undefined;
+      const a = approvalOf(
+        context,
+        step === 'recover' ? context.recovery.approvalId : context.containment.approvalId,
+      );
+      // An unparseable time counts as stale: refusing is the safe side.
+      return (
+        a?.status === 'approved' &&
+        a.step === step &&
+        a.decidedAt !== null &&
+        atOf(event) < Date.parse(a.decidedAt) + context.policy.approvalTtlMs
+      );
+    },
   },
   actions: {
     refuse: emit(({ context, event }, params: { reason: RefusalReason }) =>
@@ -488,7 +506,11 @@ export const incidentMachine = setup({
             },
             failed: {
               on: {
-                RETRY: [refuseNonResponder('contain'), { guard: forStep('contain'), target: 'executing' }],
+                RETRY: [
+                  refuseNonResponder('contain'),
+                  refuseStaleApproval('contain'),
+                  { guard: forStep('contain'), target: 'executing' },
+                ],
                 REQUEST: requestApproval('contain', 'awaitingApproval'),
               },
             },
@@ -550,6 +572,7 @@ export const incidentMachine = setup({
               on: {
                 RETRY: [
                   refuseNonResponder('rollback'),
+                  refuseStaleApproval('rollback'),
                   { guard: forStep('rollback'), target: 'rollingBack' },
                 ],
                 REQUEST: requestApproval('contain', 'awaitingApproval'),
@@ -751,6 +774,7 @@ export const incidentMachine = setup({
                     guard: and([or([forStep('recover'), forStep('verify')]), 'notResponder']),
                     actions: refuseAs('not-a-responder'),
                   },
+                  refuseStaleApproval('recover'),
                   {
                     guard: and([forStep('recover'), RECOVERY_PREREQUISITES]),
                     target: 'executing',

@@ -221,7 +221,8 @@ export type RefusalReason =
   | 'own-request'
   | 'duplicate-approver'
   | 'reason-required'
-  | 'recovery-in-progress';
+  | 'recovery-in-progress'
+  | 'approval-stale';
 
 export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   'not-a-responder': 'Only configured incident responders can do that.',
@@ -232,6 +233,8 @@ export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   'duplicate-approver': 'You have already approved this step; a second responder must approve it.',
   'reason-required': 'Give a reason to close or cancel an incident that is not verified.',
   'recovery-in-progress': 'Not while recovery is running or being verified.',
+  'approval-stale':
+    'That step was approved longer ago than an approval lasts; request it again so a responder approves it now.',
 };
 
 /** Events the machine emits for the runtime (audit, deadlines) and the Slack layer. */

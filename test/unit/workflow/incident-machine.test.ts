@@ -338,6 +338,55 @@ describe('containment', () => {
     expect(phaseOf(t.snap())).toBe('contain');
   });
 
+  test('a retry acts on its approval only while that approval is fresh; later the step is asked for again', async () => {
+    const t = startIncident();
+    t.send({ type: 'REQUEST', step: 'contain', by: ALICE });
+    t.advance(10 * MIN);
+    t.send({ type: 'APPROVE', approvalId: 'contain-1', by: BOB });
+    await t.fx.reject('contain', new Error('AccessDenied: iam:UpdateAccessKey'));
+    // The approval lasts one TTL (60 min here) from when it was given, not from the request.
+    t.advance(59 * MIN);
+    t.send({ type: 'RETRY', step: 'contain', by: ALICE });
+    expect(t.region('containment')).toBe('executing');
+    await t.fx.reject('contain', new Error('AccessDenied again'));
+    t.advance(2 * MIN);
+    expectRefused(t, { type: 'RETRY', step: 'contain', by: ALICE }, 'approval-stale');
+    expect(t.region('containment')).toBe('failed');
+    expect(t.fx.calls.contain).toHaveLength(2);
+    // A new request and a new approval run it again.
+    t.send({ type: 'REQUEST', step: 'contain', by: ALICE });
+    t.send({ type: 'APPROVE', approvalId: 'contain-2', by: BOB });
+    expect(t.region('containment')).toBe('executing');
+    expect(t.fx.calls.contain).toHaveLength(3);
+  });
+
+  test('a stale approval also stops a rollback retry and a recovery retry; verify needs none', async () => {
+    const t = startIncident();
+    await toContained(t);
+    t.send({ type: 'REQUEST', step: 'rollback', by: BOB });
+    t.send({ type: 'APPROVE', approvalId: 'rollback-1', by: ALICE });
+    await t.fx.reject('rollback', new Error('policy changed meanwhile'));
+    t.advance(61 * MIN);
+    expectRefused(t, { type: 'RETRY', step: 'rollback', by: BOB }, 'approval-stale');
+    expect(t.region('containment')).toBe('rollbackFailed');
+
+    const r = startIncident();
+    await toRecovering(r);
+    await r.fx.reject('recover', new Error('SlowDown for an hour'));
+    r.advance(61 * MIN);
+    expectRefused(r, { type: 'RETRY', step: 'recover', by: ALICE }, 'approval-stale');
+    expect(r.region('recovery')).toBe('failed');
+    expect(r.fx.calls.recover).toHaveLength(1);
+
+    const v = startIncident();
+    await toRecovering(v);
+    await v.fx.resolve('recover');
+    await v.fx.reject('verify', new Error('HEAD timed out'));
+    v.advance(5 * 60 * MIN);
+    v.send({ type: 'RETRY', step: 'verify', by: ALICE });
+    expect(v.region('recovery')).toBe('verifying');
+  });
+
   test('rollback undoes the latest containment attempt', async () => {
     const t = startIncident();
     t.send({ type: 'REQUEST', step: 'contain', by: ALICE });
