@@ -27,6 +27,8 @@ export interface MethodContext {
   /** Base URL of the stand-in, for upload URLs and permalinks it hosts. */
   baseUrl: string;
   now: number;
+  /** A fresh one-use Socket Mode URL on this stand-in (`apps.connections.open`). */
+  socketModeUrl: () => string;
 }
 
 export type MethodResult = Record<string, unknown>;

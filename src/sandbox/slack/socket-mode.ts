@@ -12,7 +12,6 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { MethodContext, MethodHandler, MethodResult } from './method-support.ts';
-import type { Workspace } from './workspace.ts';
 
 export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
@@ -80,13 +79,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-const hubs = new WeakMap<Workspace, SocketModeHub>();
-
 /** `apps.connections.open`: a fresh one-use URL on this stand-in for the app to connect to. */
-function connectionsOpen({ ws, baseUrl }: MethodContext): MethodResult {
-  const hub = hubs.get(ws);
-  if (!hub) throw new Error('stand-in: this workspace has no Socket Mode hub');
-  return { url: hub.issueUrl(baseUrl) };
+function connectionsOpen({ socketModeUrl }: MethodContext): MethodResult {
+  return { url: socketModeUrl() };
 }
 
 export const socketModeMethods: Record<string, MethodHandler> = {
@@ -109,10 +104,9 @@ export class SocketModeHub {
   private readonly opts: SocketModeHubOptions;
   private pingTimer: NodeJS.Timeout | undefined;
 
-  constructor(workspace: Workspace, opts: SocketModeHubOptions) {
+  constructor(opts: SocketModeHubOptions) {
     this.opts = opts;
     this.events.setMaxListeners(0);
-    hubs.set(workspace, this);
     const interval = opts.pingIntervalMs ?? 10_000;
     if (interval > 0) {
       this.pingTimer = setInterval(() => {

@@ -104,7 +104,7 @@ export class SlackStandIn {
         this.send(res, json(500, { ok: false, error: 'fatal_error', detail: String(err) }));
       });
     });
-    this.socketMode = new SocketModeHub(this.workspace, {
+    this.socketMode = new SocketModeHub({
       appId: this.workspace.bot.appId,
       now: this.now,
       ...(opts.socketPingIntervalMs !== undefined ? { pingIntervalMs: opts.socketPingIntervalMs } : {}),
@@ -366,7 +366,13 @@ export class SlackStandIn {
       }
       const result = {
         ok: true,
-        ...handler({ ws: this.workspace, args, baseUrl: this.baseUrl, now: this.now() }),
+        ...handler({
+          ws: this.workspace,
+          args,
+          baseUrl: this.baseUrl,
+          now: this.now(),
+          socketModeUrl: () => this.socketMode.issueUrl(this.baseUrl),
+        }),
       };
       this.record({ method, args: withoutToken(args), at, status: 200, ok: true, response: result });
       return json(200, result);
