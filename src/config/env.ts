@@ -64,7 +64,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   {
     name: 'SSEC_APPROVAL_TTL_MINUTES',
-    description: 'Minutes after which an unanswered approval request expires',
+    description:
+      'Minutes after which an unanswered approval request expires, and after which an approval no longer covers a retry',
     example: '60',
   },
   {
