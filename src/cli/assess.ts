@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSESS_DEFAULTS, assessBucket } from '../aws/assess/assess-bucket.ts';
-import type { BucketFindings } from '../aws/assess/bucket-findings.ts';
+import { ARCHIVED_STORAGE_CLASSES, type BucketFindings } from '../aws/assess/bucket-findings.ts';
 import { writeAssessmentCsv } from '../aws/assess/csv.ts';
 import { writeAssessmentJson, writeChunk } from '../aws/assess/report.ts';
 import type { AssessProgress } from '../aws/assess/types.ts';
@@ -253,8 +253,12 @@ async function writeTable(store: Store, runId: number, io: CliIo): Promise<void>
     for (const a of store.assessments.affected(runId)) {
       const restore = a.restoreVersionId ?? '-';
       const why = a.reason ? `  (${a.reason})` : '';
+      const archived =
+        a.restoreStorageClass !== null && ARCHIVED_STORAGE_CLASSES.has(a.restoreStorageClass)
+          ? ` [${a.restoreStorageClass}: restore-object first]`
+          : '';
       await w(
-        `${a.versionId.padEnd(34)}${restore.padEnd(34)}${printable(a.key)}${a.isDeleteMarker ? ' [deleted]' : ''}${why}\n`,
+        `${a.versionId.padEnd(34)}${restore.padEnd(34)}${printable(a.key)}${a.isDeleteMarker ? ' [deleted]' : ''}${archived}${why}\n`,
       );
     }
     await w('\n');

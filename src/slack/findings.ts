@@ -15,6 +15,12 @@ export interface BucketFindingSummary {
   sseCBlocked: boolean | null;
   /** null when AWS Backup was not checked. */
   recoveryPoints: number | null;
+  /**
+   * Affected objects whose clean version is archived (GLACIER, DEEP_ARCHIVE): no copy before
+   * RestoreObject. null when the run's findings do not say (assessed before this was counted).
+   */
+  archivedRestoreVersions: number | null;
+  /** The findings' own sentences, without the archived one (shown on a line of its own). */
   messages: string[];
 }
 
@@ -27,6 +33,8 @@ export interface FindingsSummary {
 const rec = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const count = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
 
 function soonest(values: (string | null)[]): string | null {
   const dates = values.filter((v): v is string => v !== null && !Number.isNaN(Date.parse(v)));
@@ -43,6 +51,7 @@ export function summarizeFindings(store: Store, incidentId: number): FindingsSum
         ? (rec(f.lifecycle).rules as unknown[]).map(rec)
         : [];
       const backup = f.backup === undefined ? null : rec(f.backup);
+      const archivedMessage = str(rec(f.archived).message);
       return {
         bucket: run.bucket,
         versioning: str(rec(f.versioning).status),
@@ -55,8 +64,9 @@ export function summarizeFindings(store: Store, incidentId: number): FindingsSum
           backup && backup.checked === true && Array.isArray(backup.recoveryPoints)
             ? backup.recoveryPoints.length
             : null,
+        archivedRestoreVersions: count(f.archivedRestoreVersions),
         messages: Array.isArray(f.messages)
-          ? f.messages.filter((m): m is string => typeof m === 'string')
+          ? f.messages.filter((m): m is string => typeof m === 'string' && m !== archivedMessage)
           : [],
       };
     });

@@ -14,6 +14,11 @@ export interface AffectedObject {
   restoreVersionId: string | null;
   restoreSize: number | null;
   restoreEtag: string | null;
+  /**
+   * The clean version's storage class as listed (`STANDARD`, `GLACIER`, ...). Null when there is
+   * no clean version, or the row was assessed before the store recorded it.
+   */
+  restoreStorageClass: string | null;
   /** Why it cannot be restored from versions (null when it can). */
   reason: string | null;
   recoveryStatus: RecoveryStatus;
@@ -84,6 +89,7 @@ interface AffectedRow {
   restore_version_id: string | null;
   restore_size: number | null;
   restore_etag: string | null;
+  restore_storage_class: string | null;
   reason: string | null;
   recovery_status: RecoveryStatus;
   restored_version_id: string | null;
@@ -135,6 +141,7 @@ const toAffected = (r: AffectedRow): AffectedObject => ({
   restoreVersionId: r.restore_version_id,
   restoreSize: r.restore_size,
   restoreEtag: r.restore_etag,
+  restoreStorageClass: r.restore_storage_class,
   reason: r.reason,
   recoveryStatus: r.recovery_status,
   restoredVersionId: r.restored_version_id,
@@ -144,8 +151,16 @@ const toAffected = (r: AffectedRow): AffectedObject => ({
 
 export type NewAffected = Omit<
   AffectedObject,
-  'runId' | 'recoveryStatus' | 'restoredVersionId' | 'recoveryError' | 'recoveryAttempts'
->;
+  | 'runId'
+  | 'recoveryStatus'
+  | 'restoredVersionId'
+  | 'recoveryError'
+  | 'recoveryAttempts'
+  | 'restoreStorageClass'
+> & {
+  /** The scan always gives it; rows seeded without it (tests, benches) store NULL, i.e. not known. */
+  restoreStorageClass?: string | null;
+};
 
 /**
  * Assessment runs and their per-object results. Results are streamed in page by page, so no
@@ -216,9 +231,9 @@ export class Assessments {
   ): void {
     const insA = this.db.prepare(
       `INSERT INTO affected_objects (run_id, key, version_id, last_modified, size, is_delete_marker, restore_version_id,
-         restore_size, restore_etag, reason, recovery_status)
+         restore_size, restore_etag, restore_storage_class, reason, recovery_status)
        VALUES (@runId, @key, @versionId, @lastModified, @size, @isDeleteMarker, @restoreVersionId, @restoreSize, @restoreEtag,
-         @reason, @status)
+         @restoreStorageClass, @reason, @status)
        ON CONFLICT (run_id, key) DO NOTHING`,
     );
     const insC = this.db.prepare(
@@ -245,6 +260,7 @@ export class Assessments {
             restoreVersionId: a.restoreVersionId,
             restoreSize: a.restoreSize,
             restoreEtag: a.restoreEtag,
+            restoreStorageClass: a.restoreStorageClass ?? null,
             reason: a.reason,
             status: a.restoreVersionId === null ? 'unrecoverable' : 'pending',
           });
@@ -377,6 +393,22 @@ export class Assessments {
     out.changed = this.db
       .prepare<[number], { n: number }>('SELECT count(*) AS n FROM changed_objects WHERE run_id = ?')
       .get(runId)!.n;
+    return out;
+  }
+
+  /**
+   * How many of a run's affected objects have a clean version in each storage class (rows without a
+   * clean version, or assessed before the class was recorded, are not counted).
+   */
+  restoreStorageClasses(runId: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.db
+      .prepare<[number], { c: string; n: number }>(
+        `SELECT restore_storage_class AS c, count(*) AS n FROM affected_objects
+         WHERE run_id = ? AND restore_storage_class IS NOT NULL GROUP BY restore_storage_class ORDER BY c`,
+      )
+      .all(runId))
+      out[r.c] = r.n;
     return out;
   }
 

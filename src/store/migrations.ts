@@ -160,4 +160,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, key)
   ) STRICT;
   `,
+  // 4: the clean version's storage class: GLACIER and DEEP_ARCHIVE need RestoreObject before a copy.
+  // Rows assessed before this migration keep NULL (not known), which is not the same as STANDARD.
+  `
+  ALTER TABLE affected_objects ADD COLUMN restore_storage_class TEXT;
+  `,
 ];

@@ -67,6 +67,112 @@ describe('database', () => {
   });
 });
 
+describe("migration 4: the clean version's storage class", () => {
+  it('upgrades a database at the previous version, keeping its rows, which read back as not known', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'v3.db');
+    const old = openDatabase(path, { migrate: false });
+    expect(migrate(old, MIGRATIONS.slice(0, 3))).toBe(3);
+    old
+      .prepare(
+        `INSERT INTO assess_runs (id, bucket, window_start, status, progress, findings, started_at)
+         VALUES (1, 'b', '2025-01-13T10:00:00.000Z', 'completed', '{}', '{"archivedRestoreVersions":0}', '2025-01-13T11:00:00.000Z')`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO affected_objects (run_id, key, version_id, last_modified, size, restore_version_id, restore_size,
+           restore_etag, recovery_status, recovery_attempts)
+         VALUES (1, 'old/key.txt', 'attacker', '2025-01-13T10:05:00.000Z', 5, 'clean', 4, '"e"', 'failed', 2)`,
+      )
+      .run();
+    old.close();
+
+    const store = createStore(path);
+    cleanups.push(() => store.close());
+    expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
+    const columns = store.db
+      .prepare<[], { name: string; type: string; notnull: number }>(
+        'SELECT name, type, "notnull" FROM pragma_table_info(\'affected_objects\')',
+      )
+      .all();
+    expect(columns.find((c) => c.name === 'restore_storage_class')).toEqual({
+      name: 'restore_storage_class',
+      type: 'TEXT',
+      notnull: 0,
+    });
+    expect(
+      store.db.prepare("SELECT strict FROM pragma_table_list WHERE name = 'affected_objects'").get(),
+    ).toEqual({ strict: 1 });
+    // The old row is all there, its storage class unknown (null, not STANDARD).
+    expect([...store.assessments.affected(1)]).toEqual([
+      {
+        runId: 1,
+        key: 'old/key.txt',
+        versionId: 'attacker',
+        lastModified: new Date('2025-01-13T10:05:00.000Z'),
+        size: 5,
+        isDeleteMarker: false,
+        restoreVersionId: 'clean',
+        restoreSize: 4,
+        restoreEtag: '"e"',
+        restoreStorageClass: null,
+        reason: null,
+        recoveryStatus: 'failed',
+        restoredVersionId: null,
+        recoveryError: null,
+        recoveryAttempts: 2,
+      },
+    ]);
+
+    // New rows keep theirs; rows without a clean version, or without a known class, are not counted.
+    const run = store.assessments.startRun({ bucket: 'b', windowStart: new Date('2025-01-13T10:00:00Z') });
+    const row = (key: string, restoreStorageClass: string | null | undefined) => ({
+      key,
+      versionId: `a-${key}`,
+      lastModified: new Date('2025-01-13T10:05:00Z'),
+      size: 1,
+      isDeleteMarker: false,
+      restoreVersionId: restoreStorageClass === null ? null : `c-${key}`,
+      restoreSize: restoreStorageClass === null ? null : 1,
+      restoreEtag: null,
+      reason: restoreStorageClass === null ? 'no earlier version' : null,
+      ...(restoreStorageClass === undefined ? {} : { restoreStorageClass }),
+    });
+    store.assessments.commitPage(run.id, {
+      affected: [
+        row('a', 'GLACIER'),
+        row('b', 'GLACIER'),
+        row('c', 'DEEP_ARCHIVE'),
+        row('d', 'GLACIER_IR'),
+        row('e', 'STANDARD'),
+        row('f', null),
+        row('g', undefined),
+      ],
+      changed: [],
+      cursor: null,
+      progress: {},
+    });
+    expect([...store.assessments.affected(run.id)].map((a) => [a.key, a.restoreStorageClass])).toEqual([
+      ['a', 'GLACIER'],
+      ['b', 'GLACIER'],
+      ['c', 'DEEP_ARCHIVE'],
+      ['d', 'GLACIER_IR'],
+      ['e', 'STANDARD'],
+      ['f', null],
+      ['g', null],
+    ]);
+    expect(store.assessments.restoreStorageClasses(run.id)).toEqual({
+      DEEP_ARCHIVE: 1,
+      GLACIER: 2,
+      GLACIER_IR: 1,
+      STANDARD: 1,
+    });
+    expect(store.assessments.restoreStorageClasses(1)).toEqual({});
+  });
+});
+
 describe('repositories', () => {
   it('creates incidents with INC-n refs and finds them by ref or number', () => {
     const { store } = freshStore();

@@ -127,6 +127,7 @@ export async function assessBucket(opts: AssessBucketOptions): Promise<AssessSum
       state,
       overwrittenAt: progress.firstOverwriteAt ? new Date(progress.firstOverwriteAt) : window.since,
       ...(backup ? { backup } : {}),
+      restoreStorageClasses: repo.restoreStorageClasses(run.id),
     });
     repo.finishRun(run.id, 'completed', findings as unknown as Record<string, unknown>, { ...progress });
     return summaryOf(repo, run.id);

@@ -25,6 +25,14 @@ export interface BucketState {
   policyError?: string;
 }
 
+/**
+ * Storage classes whose versions S3 will not copy (403 InvalidObjectState) until RestoreObject has
+ * made them readable, which takes hours. Not among them: GLACIER_IR (Instant Retrieval), which is
+ * read and copied like STANDARD_IA, and the other classes. An INTELLIGENT_TIERING version in one of
+ * its archive tiers is listed as INTELLIGENT_TIERING, so a listing cannot tell; recovery reports it.
+ */
+export const ARCHIVED_STORAGE_CLASSES: ReadonlySet<string> = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
 export interface RecoveryPointFinding {
   recoveryPointArn: string;
   creationDate: string | null;
@@ -48,6 +56,13 @@ export interface BucketFindings {
     error?: string;
   };
   backup?: { checked: boolean; recoveryPoints: RecoveryPointFinding[]; message: string; error?: string };
+  /** Present when some clean versions to restore are archived (see `ARCHIVED_STORAGE_CLASSES`). */
+  archived?: {
+    versions: number;
+    /** Per archived class, e.g. `{ GLACIER: 10, DEEP_ARCHIVE: 2 }`. */
+    byStorageClass: Record<string, number>;
+    message: string;
+  };
   /** One sentence each, most urgent first, for a Slack message or a terminal. */
   messages: string[];
   // The headline facts again as plain values, for summaries that keep only flat fields.
@@ -59,6 +74,8 @@ export interface BucketFindings {
   cleanDataDestroyedFrom: string | null;
   /** AWS Backup recovery points from before the window; null when Backup was not consulted. */
   backupRecoveryPoints: number | null;
+  /** Affected objects whose clean version is GLACIER or DEEP_ARCHIVE: no copy before RestoreObject. */
+  archivedRestoreVersions: number;
 }
 
 const errorText = (e: unknown): string => {
@@ -185,6 +202,8 @@ export function buildFindings(input: {
   /** When the attacker first made clean versions noncurrent; the window start when unknown. */
   overwrittenAt: Date;
   backup?: BucketFindings['backup'];
+  /** Affected objects per storage class of their clean version (`Assessments.restoreStorageClasses`). */
+  restoreStorageClasses?: Record<string, number>;
 }): BucketFindings {
   const { state, bucket } = input;
   const v = state.versioning;
@@ -228,6 +247,8 @@ export function buildFindings(input: {
     ...(unknown ? { error: unknown } : {}),
   };
 
+  const archived = archivedFinding(bucket, input.restoreStorageClasses ?? {});
+
   const messages: string[] = [];
   const soonest = rules
     .map((r) => r.cleanVersionsDestroyedFrom)
@@ -236,6 +257,7 @@ export function buildFindings(input: {
   if (soonest) messages.push(`Clean data is destroyed by lifecycle from ${soonest}. ${lifecycle.message}`);
   else if (rules.length > 0 || state.lifecycleError) messages.push(lifecycle.message);
   if (!sseCBlocked.blocked) messages.push(sseCBlocked.message);
+  if (archived) messages.push(archived.message);
   if (!kept) messages.push(versioning.message);
   if (input.backup) messages.push(input.backup.message);
   if (sseCBlocked.blocked) messages.push(sseCBlocked.message);
@@ -246,11 +268,39 @@ export function buildFindings(input: {
     lifecycle,
     sseCBlocked,
     ...(input.backup ? { backup: input.backup } : {}),
+    ...(archived ? { archived } : {}),
     messages,
     versioningStatus: v,
     sseCWritesBlocked: blocked,
     lifecycleRules: rules.length,
     cleanDataDestroyedFrom: soonest ?? null,
     backupRecoveryPoints: input.backup?.checked ? input.backup.recoveryPoints.length : null,
+    archivedRestoreVersions: archived?.versions ?? 0,
+  };
+}
+
+function archivedFinding(
+  bucket: string,
+  classes: Record<string, number>,
+): BucketFindings['archived'] | undefined {
+  const byStorageClass: Record<string, number> = {};
+  let versions = 0;
+  for (const [storageClass, n] of Object.entries(classes)) {
+    if (!ARCHIVED_STORAGE_CLASSES.has(storageClass) || n <= 0) continue;
+    byStorageClass[storageClass] = n;
+    versions += n;
+  }
+  if (versions === 0) return undefined;
+  const one = versions === 1;
+  const split = Object.entries(byStorageClass)
+    .map(([c, n]) => `${n.toLocaleString('en-US')} ${c}`)
+    .join(', ');
+  return {
+    versions,
+    byStorageClass,
+    message:
+      `${versions.toLocaleString('en-US')} clean version${one ? '' : 's'} to restore in ${bucket} ${one ? 'is' : 'are'} archived (${split}): ` +
+      `S3 will not copy ${one ? 'it' : 'them'} until ${one ? 'it is' : 'they are'} restored with restore-object, which takes hours ` +
+      '(GLACIER 3–5 at the Standard tier, DEEP_ARCHIVE up to 12). Start the restores now: the report lists each with its restoreStorageClass.',
   };
 }

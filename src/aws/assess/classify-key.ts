@@ -108,6 +108,7 @@ export async function decideKey(
     restoreVersionId: restore?.versionId ?? null,
     restoreSize: restore?.size ?? null,
     restoreEtag: restore?.etag ?? null,
+    restoreStorageClass: restore ? (restore.storageClass ?? 'STANDARD') : null,
     reason,
     restoreNoncurrentSince: restore && above ? above.lastModified : null,
   });

@@ -16,6 +16,8 @@ export const CSV_COLUMNS = [
   'restoreEtag',
   'previousVersionId',
   'httpStatus',
+  // New columns go last: readers that address columns by position keep working.
+  'restoreStorageClass',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -69,6 +71,7 @@ export async function writeAssessmentCsv(
       isDeleteMarker: a.isDeleteMarker,
       restoreSize: a.restoreSize,
       restoreEtag: a.restoreEtag,
+      restoreStorageClass: a.restoreStorageClass,
     });
     await flush();
   }

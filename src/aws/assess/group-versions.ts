@@ -59,5 +59,6 @@ function toEntry(e: ListedEntry): VersionEntry {
     lastModified: e.lastModified,
     size: e.size,
     etag: e.etag,
+    storageClass: e.storageClass,
   };
 }

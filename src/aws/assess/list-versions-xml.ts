@@ -26,6 +26,7 @@ enum El {
   LastModified,
   ETag,
   Size,
+  StorageClass,
   IsTruncated,
   NextKeyMarker,
   NextVersionIdMarker,
@@ -42,6 +43,8 @@ const NAMES: Array<[string, El]> = [
   ['VersionId', El.VersionId],
   ['IsLatest', El.IsLatest],
   ['LastModified', El.LastModified],
+  // Before EncodingType, which has the same length but appears once a page, not once a version.
+  ['StorageClass', El.StorageClass],
   ['ETag', El.ETag],
   ['Size', El.Size],
   ['IsTruncated', El.IsTruncated],
@@ -65,6 +68,25 @@ const COMMENT_END = Buffer.from('-->');
 const CDATA = Buffer.from('<![CDATA[');
 const CDATA_END = Buffer.from(']]>');
 const TRUE = Buffer.from('true');
+
+// The storage classes S3 lists, each read back as one shared string instead of a new one per version.
+const STORAGE_CLASSES = new Map<number, Array<[Buffer, string]>>();
+for (const name of [
+  'STANDARD',
+  'STANDARD_IA',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'INTELLIGENT_TIERING',
+  'ONEZONE_IA',
+  'REDUCED_REDUNDANCY',
+  'EXPRESS_ONEZONE',
+  'OUTPOSTS',
+  'SNOW',
+]) {
+  const bytes = Buffer.from(name, 'latin1');
+  STORAGE_CLASSES.set(bytes.length, [...(STORAGE_CLASSES.get(bytes.length) ?? []), [bytes, name]]);
+}
 
 const ENTITY = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -188,7 +210,13 @@ export function parseListVersionsXml(input: Buffer | string): ParsedListing {
     if (depth === 0) {
       if (code !== El.Root) throw new Error('not a ListVersionsResult');
     } else if (depth === 1 && (code === El.Version || code === El.DeleteMarker)) {
-      entry = { isDeleteMarker: code === El.DeleteMarker, isLatest: false, size: 0, etag: undefined };
+      entry = {
+        isDeleteMarker: code === El.DeleteMarker,
+        isLatest: false,
+        size: 0,
+        etag: undefined,
+        storageClass: undefined,
+      };
     }
   }
 
@@ -209,6 +237,7 @@ export function parseListVersionsXml(input: Buffer | string): ParsedListing {
             lastModified: entry.lastModified,
             size: entry.size ?? 0,
             etag: entry.etag,
+            storageClass: entry.storageClass,
           });
           entry = undefined;
           return;
@@ -254,6 +283,11 @@ export function parseListVersionsXml(input: Buffer | string): ParsedListing {
       case El.ETag:
         entry.etag = textTo(to);
         return;
+      case El.StorageClass:
+        entry.storageClass =
+          (textBefore === undefined ? knownStorageClass(xml, textFrom, to) : undefined) ??
+          (textTo(to).trim() || undefined);
+        return;
       default:
         return;
     }
@@ -276,6 +310,20 @@ function element(xml: Buffer, from: number, to: number): El {
     if (k === name.length) return code;
   }
   return El.Other;
+}
+
+/** One of the shared storage-class strings when the bytes spell one, else undefined. */
+function knownStorageClass(xml: Buffer, from: number, to: number): string | undefined {
+  const [a, b] = trimmed(xml, from, to);
+  const candidates = STORAGE_CLASSES.get(b - a);
+  if (!candidates) return undefined;
+  for (const [name, value] of candidates) if (sameAs(name, xml, a)) return value;
+  return undefined;
+}
+
+function sameAs(name: Buffer, xml: Buffer, at: number): boolean {
+  for (let k = 0; k < name.length; k++) if (name[k] !== xml[at + k]) return false;
+  return true;
 }
 
 function end(xml: Buffer, token: Buffer, from: number): number {

@@ -194,6 +194,7 @@ function fromVersion(v: ObjectVersion, decode: (s: string) => string): ListedEnt
     lastModified: v.LastModified ?? new Date(0),
     size: v.Size ?? 0,
     etag: v.ETag,
+    storageClass: v.StorageClass,
   };
 }
 
@@ -206,6 +207,7 @@ function fromMarker(m: DeleteMarkerEntry, decode: (s: string) => string): Listed
     lastModified: m.LastModified ?? new Date(0),
     size: 0,
     etag: undefined,
+    storageClass: undefined,
   };
 }
 

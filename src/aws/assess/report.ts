@@ -22,6 +22,11 @@ export interface AffectedEntry {
   size: number;
   restoreSize: number | null;
   restoreEtag: string | null;
+  /**
+   * The clean version's storage class; null without one, or for a run assessed before this was
+   * recorded. `GLACIER` and `DEEP_ARCHIVE` must be restored (RestoreObject) before recovery can copy.
+   */
+  restoreStorageClass: string | null;
   recoveryStatus: AffectedObject['recoveryStatus'];
 }
 
@@ -103,6 +108,7 @@ export function toAffectedEntry(a: AffectedObject): AffectedEntry {
     size: a.size,
     restoreSize: a.restoreSize,
     restoreEtag: a.restoreEtag,
+    restoreStorageClass: a.restoreStorageClass,
     recoveryStatus: a.recoveryStatus,
   };
 }

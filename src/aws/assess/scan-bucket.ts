@@ -413,6 +413,7 @@ function toAffected(d: Extract<KeyDecision, { kind: 'affected' }>): NewAffected 
     restoreVersionId: d.restoreVersionId,
     restoreSize: d.restoreSize,
     restoreEtag: d.restoreEtag,
+    restoreStorageClass: d.restoreStorageClass,
     reason: d.reason,
   };
 }

@@ -9,6 +9,11 @@ export interface VersionEntry {
   lastModified: Date;
   size: number;
   etag: string | undefined;
+  /**
+   * As listed (`STANDARD`, `GLACIER`, ...); undefined for delete markers, and for a version when
+   * the listing left it out (which S3 does not do: read a missing one as `STANDARD`).
+   */
+  storageClass: string | undefined;
 }
 
 /**
@@ -46,6 +51,11 @@ export interface AffectedDecision {
   restoreVersionId: string | null;
   restoreSize: number | null;
   restoreEtag: string | null;
+  /**
+   * The clean version's storage class (`STANDARD` when the listing gave none); null without a clean
+   * version. `GLACIER` and `DEEP_ARCHIVE` cannot be copied until RestoreObject has run on them.
+   */
+  restoreStorageClass: string | null;
   reason: string | null;
   /** When the clean version became noncurrent (the write just above it): lifecycle counts from here. */
   restoreNoncurrentSince: Date | null;

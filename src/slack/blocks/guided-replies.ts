@@ -58,6 +58,28 @@ function findingsText(findings: Record<string, unknown>): string {
   return entries.length > 0 ? `\nFindings: ${joinWithMore(entries, 800)}` : '';
 }
 
+/**
+ * One line when clean versions to restore are archived: recovery cannot copy them until someone
+ * runs RestoreObject on each, which takes hours, so the responders should start it now.
+ */
+function archivedText(v: IncidentView): string {
+  const buckets = v.findings.buckets.filter((b) => (b.archivedRestoreVersions ?? 0) > 0);
+  const total = buckets.reduce((sum, b) => sum + (b.archivedRestoreVersions ?? 0), 0);
+  if (total === 0) return '';
+  const one = total === 1;
+  const where =
+    v.findings.buckets.length > 1
+      ? ` in ${joinWithMore(
+          buckets.map((b) => escapeMrkdwn(b.bucket)),
+          200,
+        )}`
+      : '';
+  return (
+    `\n:snowflake: ${n(total)} clean version${one ? '' : 's'}${where} ${one ? 'is' : 'are'} archived (GLACIER/DEEP_ARCHIVE): ` +
+    `S3 will not copy ${one ? 'it' : 'them'} until ${one ? 'it is' : 'they are'} restored with restore-object (hours). Start that now.`
+  );
+}
+
 export function stepSucceededReply(
   v: IncidentView,
   e: Extract<IncidentEmitted, { type: 'step.succeeded' }>,
@@ -93,10 +115,13 @@ export function stepSucceededReply(
       const perBucket = v.findings.buckets
         .flatMap((b) => b.messages.slice(0, 3))
         .map((m) => `• ${escapeMrkdwn(m)}`);
-      const bucketText = perBucket.length > 0 ? `\n${joinWithMore(perBucket, 1500, '\n')}` : '';
+      const archived = archivedText(v);
+      // The archived line comes out of the per-bucket budget, so the section stays within Slack's 3,000.
+      const bucketText =
+        perBucket.length > 0 ? `\n${joinWithMore(perBucket, 1500 - archived.length, '\n')}` : '';
       const body =
         `:mag: *Assessment done.* ${n(r.affected)} object(s) re-encrypted by the attacker, ${n(r.unrecoverable)} without a clean ` +
-        `version to restore, ${n(r.changed)} other change(s) in the window.${findingsText(findings)}${bucketText}\n` +
+        `version to restore, ${n(r.changed)} other change(s) in the window.${archived}${findingsText(findings)}${bucketText}\n` +
         'The affected objects are listed in the attached CSV.\n' +
         (v.steps.some((s) => s.action === 'request' && s.step === 'recover')
           ? '*Decide:* request recovery — prior versions is the usual choice; AWS Backup when versions are gone; Batch Operations for millions of objects.'

@@ -3,7 +3,9 @@
 
 import type { Assessments, AssessRun } from '../../store/assessments.ts';
 
-const HEADER = 'bucket,key,attacker_version_id,restore_version_id,recovery_status,size,last_modified,reason';
+// New columns go last, so a sheet or script that reads columns by position keeps working.
+const HEADER =
+  'bucket,key,attacker_version_id,restore_version_id,recovery_status,size,last_modified,reason,restore_storage_class';
 
 function field(v: string | number | null): string {
   if (v === null) return '';
@@ -40,6 +42,7 @@ export function affectedCsv(assessments: Assessments, runs: AssessRun[], maxRows
           field(o.size),
           field(o.lastModified.toISOString()),
           field(o.reason),
+          field(o.restoreStorageClass),
         ].join(','),
       );
     }

@@ -39,6 +39,12 @@ describe('ssec assess (command line) against the AWS stand-in', () => {
       'quiet.txt': [plain(pre(5))],
     });
     seedBucket(h.sandbox, 'cli-bucket-2', { 'x.txt': [plain(pre(5)), attacker(inWin(1))] });
+    seedBucket(h.sandbox, 'cli-cold', {
+      'frozen.txt': [plain(pre(5), 'GLACIER'), attacker(inWin(1))],
+      'deep.txt': [plain(pre(5), 'DEEP_ARCHIVE'), attacker(inWin(1))],
+      'instant.txt': [plain(pre(5), 'GLACIER_IR'), attacker(inWin(1))],
+      'warm.txt': [plain(pre(5)), attacker(inWin(1))],
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -146,6 +152,43 @@ describe('ssec assess (command line) against the AWS stand-in', () => {
     expect(r.stdout).not.toContain('\u001b');
     expect(r.stdout).toContain('Findings:');
     expect(r.stdout).toContain('NOT blocked');
+  });
+
+  it('marks archived clean versions in the table, the CSV and the JSON', async () => {
+    const since = SINCE.toISOString();
+    const table = await run(['--bucket', 'cli-cold', '--since', since, '--format', 'table']);
+    expect(table.code).toBe(0);
+    const line = (key: string) => table.stdout.split('\n').find((l) => l.includes(key)) ?? '';
+    expect(line('frozen.txt')).toMatch(/frozen\.txt \[GLACIER: restore-object first\]$/);
+    expect(line('deep.txt')).toMatch(/deep\.txt \[DEEP_ARCHIVE: restore-object first\]$/);
+    expect(line('instant.txt')).toMatch(/instant\.txt$/);
+    expect(line('warm.txt')).toMatch(/warm\.txt$/);
+    expect(table.stdout).toContain(
+      '  - 2 clean versions to restore in cli-cold are archived (1 DEEP_ARCHIVE, 1 GLACIER)',
+    );
+
+    const csv = await run(['--bucket', 'cli-cold', '--since', since, '--format', 'csv', '--db', ':memory:']);
+    const rows = parseCsv(csv.stdout);
+    expect(rows[0]!.at(-1)).toBe('restoreStorageClass');
+    expect(
+      Object.fromEntries(rows.slice(1).map((r) => [r[0], r[CSV_COLUMNS.indexOf('restoreStorageClass')]])),
+    ).toEqual({
+      'deep.txt': 'DEEP_ARCHIVE',
+      'frozen.txt': 'GLACIER',
+      'instant.txt': 'GLACIER_IR',
+      'warm.txt': 'STANDARD',
+    });
+
+    const json = JSON.parse(
+      (await run(['--bucket', 'cli-cold', '--since', since, '--db', ':memory:'])).stdout,
+    );
+    expect(json.findings).toMatchObject({ archivedRestoreVersions: 2 });
+    expect(json.affected.map((a: { restoreStorageClass: string }) => a.restoreStorageClass).sort()).toEqual([
+      'DEEP_ARCHIVE',
+      'GLACIER',
+      'GLACIER_IR',
+      'STANDARD',
+    ]);
   });
 
   it('shows live progress on stderr only on a terminal, keeping stdout to the result', async () => {

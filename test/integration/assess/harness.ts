@@ -54,13 +54,18 @@ export async function startHarness(opts: { maxAttempts?: number } = {}): Promise
   };
 }
 
-export type Step = { at: Date } & (
+/** `storageClass`: the version's, as S3 lists it (STANDARD when left out). */
+export type Step = { at: Date; storageClass?: string } & (
   | { kind: 'plain' }
   | { kind: 'attacker' }
   | { kind: 'legit-sse-c' }
   | { kind: 'delete' }
 );
-export const plain = (at: Date): Step => ({ at, kind: 'plain' });
+export const plain = (at: Date, storageClass?: string): Step => ({
+  at,
+  kind: 'plain',
+  ...(storageClass === undefined ? {} : { storageClass }),
+});
 export const attacker = (at: Date): Step => ({ at, kind: 'attacker' });
 export const legit = (at: Date): Step => ({ at, kind: 'legit-sse-c' });
 export const del = (at: Date): Step => ({ at, kind: 'delete' });
@@ -68,13 +73,14 @@ export const del = (at: Date): Step => ({ at, kind: 'delete' });
 const body = Buffer.from('clean bytes');
 
 function toSeed(key: string, s: Step): SeedVersion {
+  const storageClass = s.storageClass === undefined ? {} : { storageClass: s.storageClass };
   switch (s.kind) {
     case 'plain':
-      return { key, body, lastModified: s.at };
+      return { key, body, lastModified: s.at, ...storageClass };
     case 'attacker':
-      return { key, body, lastModified: s.at, ...ATTACKER_SSE_C };
+      return { key, body, lastModified: s.at, ...ATTACKER_SSE_C, ...storageClass };
     case 'legit-sse-c':
-      return { key, body, lastModified: s.at, ...LEGIT_SSE_C };
+      return { key, body, lastModified: s.at, ...LEGIT_SSE_C, ...storageClass };
     case 'delete':
       return { key, deleteMarker: true, lastModified: s.at };
   }

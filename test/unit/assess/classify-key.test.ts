@@ -13,6 +13,8 @@ interface Spec {
   id: string;
   at: Date;
   kind: Kind;
+  /** As listed; null: the listing left StorageClass out. STANDARD unless given. */
+  storageClass?: string | null;
 }
 
 /** Entries newest first, as the listing gives them, through the real grouper. */
@@ -27,6 +29,7 @@ function group(specs: Spec[]): KeyGroup {
       lastModified: s.at,
       size: 10 + i,
       etag: `"e-${s.id}"`,
+      storageClass: s.kind === 'dm' || s.storageClass === null ? undefined : (s.storageClass ?? 'STANDARD'),
     });
   }
   return g.flush()!;
@@ -61,7 +64,28 @@ describe('decideKey', () => {
       reason: null,
     });
     expect(decision).toMatchObject({ restoreSize: 11, restoreEtag: '"e-v1"', isDeleteMarker: false });
+    expect(decision).toMatchObject({ restoreStorageClass: 'STANDARD' });
     expect(heads).toEqual(['v2', 'v1']);
+  });
+
+  it("gives the clean version's storage class, not the attacker's, and STANDARD when none was listed", async () => {
+    const archived = await decide([
+      { id: 'v3', at: inside(9), kind: 'sse-c', storageClass: 'STANDARD' },
+      { id: 'v2', at: inside(5), kind: 'sse-c', storageClass: 'GLACIER_IR' },
+      { id: 'v1', at: preWindow(30), kind: 'plain', storageClass: 'DEEP_ARCHIVE' },
+      { id: 'v0', at: preWindow(90), kind: 'plain', storageClass: 'GLACIER' },
+    ]);
+    expect(archived.decision).toMatchObject({ restoreVersionId: 'v1', restoreStorageClass: 'DEEP_ARCHIVE' });
+    const unlisted = await decide([
+      { id: 'v2', at: inside(5), kind: 'sse-c', storageClass: 'GLACIER' },
+      { id: 'v1', at: preWindow(30), kind: 'plain', storageClass: null },
+    ]);
+    expect(unlisted.decision).toMatchObject({ restoreVersionId: 'v1', restoreStorageClass: 'STANDARD' });
+    const none = await decide([
+      { id: 'v2', at: inside(1), kind: 'sse-c' },
+      { id: 'v1', at: preWindow(2), kind: 'sse-c', storageClass: 'GLACIER' },
+    ]);
+    expect(none.decision).toMatchObject({ restoreVersionId: null, restoreStorageClass: null });
   });
 
   it('walks past a key encrypted twice to the clean version', async () => {

@@ -158,7 +158,58 @@ describe('buildFindings', () => {
       lifecycleRules: 1,
       cleanDataDestroyedFrom: '2025-01-21T00:00:00.000Z',
       backupRecoveryPoints: null,
+      archivedRestoreVersions: 0,
     });
+    expect(f.archived).toBeUndefined();
+  });
+
+  it('counts the clean versions in GLACIER and DEEP_ARCHIVE, not GLACIER_IR or the rest', () => {
+    const f = buildFindings({
+      bucket: 'b',
+      overwrittenAt: attack,
+      state: state({}),
+      restoreStorageClasses: {
+        STANDARD: 900,
+        GLACIER: 10,
+        DEEP_ARCHIVE: 2,
+        GLACIER_IR: 40,
+        STANDARD_IA: 7,
+        INTELLIGENT_TIERING: 3,
+        ONEZONE_IA: 1,
+      },
+    });
+    expect(f.archivedRestoreVersions).toBe(12);
+    expect(f.archived).toMatchObject({ versions: 12, byStorageClass: { GLACIER: 10, DEEP_ARCHIVE: 2 } });
+    expect(f.archived!.message).toBe(
+      '12 clean versions to restore in b are archived (10 GLACIER, 2 DEEP_ARCHIVE): S3 will not copy them until they are ' +
+        'restored with restore-object, which takes hours (GLACIER 3–5 at the Standard tier, DEEP_ARCHIVE up to 12). ' +
+        'Start the restores now: the report lists each with its restoreStorageClass.',
+    );
+    // After SSE-C (the attack may still be running), before the settings that are fine.
+    expect(f.messages.indexOf(f.archived!.message)).toBe(
+      f.messages.findIndex((m) => m.includes('NOT blocked')) + 1,
+    );
+
+    const one = buildFindings({
+      bucket: 'b',
+      overwrittenAt: attack,
+      state: state({}),
+      restoreStorageClasses: { DEEP_ARCHIVE: 1, GLACIER_IR: 5 },
+    });
+    expect(one.archivedRestoreVersions).toBe(1);
+    expect(one.archived!.message).toMatch(
+      /^1 clean version to restore in b is archived \(1 DEEP_ARCHIVE\): S3 will not copy it until it is restored/,
+    );
+
+    const none = buildFindings({
+      bucket: 'b',
+      overwrittenAt: attack,
+      state: state({}),
+      restoreStorageClasses: { GLACIER_IR: 5, STANDARD: 1 },
+    });
+    expect(none.archivedRestoreVersions).toBe(0);
+    expect(none.archived).toBeUndefined();
+    expect(none.messages.join(' ')).not.toContain('archived');
   });
 
   it('says no prior versions exist when versioning is off, and carries the Backup finding', () => {

@@ -38,7 +38,7 @@ const AWS_EXAMPLE = `<?xml version="1.0" encoding="UTF-8"?>
     <LastModified>2009-10-10T17:50:30.000Z</LastModified>
     <ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag>
     <Size>166434</Size>
-    <StorageClass>STANDARD</StorageClass>
+    <StorageClass>GLACIER</StorageClass>
     <ChecksumAlgorithm>CRC32</ChecksumAlgorithm>
     <RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress></RestoreStatus>
   </Version>
@@ -66,6 +66,7 @@ describe('parseListVersionsXml', () => {
         lastModified: new Date('2009-10-12T17:50:30.000Z'),
         size: 434234,
         etag: '"fba9dede5f27731c9771645a39863328"',
+        storageClass: 'STANDARD',
       },
       {
         key: 'my-second-image.jpg',
@@ -75,12 +76,41 @@ describe('parseListVersionsXml', () => {
         lastModified: new Date('2009-11-12T17:50:30.000Z'),
         size: 0,
         etag: undefined,
+        storageClass: undefined,
       },
       expect.objectContaining({
         versionId: 'QUpfdndhfd8438MNFDN93jdnJFkdmqnh893',
         isLatest: false,
         size: 166434,
+        storageClass: 'GLACIER',
       }),
+    ]);
+  });
+
+  it('reads StorageClass however it is written, and leaves it undefined when a version has none', () => {
+    const v = (id: string, inner: string) =>
+      `<Version><Key>k</Key><VersionId>${id}</VersionId><IsLatest>false</IsLatest><LastModified>2025-01-13T10:00:00Z</LastModified><Size>1</Size>${inner}</Version>`;
+    const p = parseListVersionsXml(
+      `<ListVersionsResult>${[
+        v('a', '<StorageClass>DEEP_ARCHIVE</StorageClass>'),
+        v('b', '<StorageClass>\n  GLACIER_IR \n</StorageClass>'),
+        v('c', '<StorageClass>GLAC<!-- split -->IER</StorageClass>'),
+        v('d', '<StorageClass>FUTURE_&amp;_CLASS</StorageClass>'),
+        v('e', ''),
+        v('f', '<StorageClass/>'),
+        v('g', '<Owner><StorageClass>GLACIER</StorageClass></Owner><StorageClass>STANDARD_IA</StorageClass>'),
+        v('h', '<StorageClass>GLACIERS</StorageClass>'),
+      ].join('')}</ListVersionsResult>`,
+    );
+    expect(p.entries.map((e) => [e.versionId, e.storageClass])).toEqual([
+      ['a', 'DEEP_ARCHIVE'],
+      ['b', 'GLACIER_IR'],
+      ['c', 'GLACIER'],
+      ['d', 'FUTURE_&_CLASS'],
+      ['e', undefined],
+      ['f', undefined],
+      ['g', 'STANDARD_IA'],
+      ['h', 'GLACIERS'],
     ]);
   });
 
@@ -136,6 +166,15 @@ describe('parseListVersionsXml on generated listings', () => {
     }),
     size: fc.nat(),
     etag: fc.stringMatching(/^[0-9a-f]{32}$/),
+    storageClass: fc.constantFrom(
+      'STANDARD',
+      'STANDARD_IA',
+      'GLACIER',
+      'DEEP_ARCHIVE',
+      'GLACIER_IR',
+      'INTELLIGENT_TIERING',
+      'ONEZONE_IA',
+    ),
   });
   const pretty = fc.constantFrom('', '\n  ', '\r\n\t');
 
@@ -147,7 +186,7 @@ describe('parseListVersionsXml on generated listings', () => {
           .map((e) =>
             e.isDeleteMarker
               ? `${ws}<DeleteMarker>${ws}<Key>${escapeXml(e.key)}</Key><VersionId>${e.versionId}</VersionId>${ws}<IsLatest>${e.isLatest}</IsLatest><LastModified>${iso(e.lastModified)}</LastModified><Owner><ID>x</ID></Owner></DeleteMarker>`
-              : `${ws}<Version><Key>${escapeXml(e.key)}</Key>${ws}<VersionId>${e.versionId}</VersionId><IsLatest>${e.isLatest}</IsLatest><LastModified>${iso(e.lastModified)}</LastModified><ETag>&quot;${e.etag}&quot;</ETag><Size>${e.size}</Size><StorageClass>STANDARD</StorageClass>${ws}</Version>`,
+              : `${ws}<Version><Key>${escapeXml(e.key)}</Key>${ws}<VersionId>${e.versionId}</VersionId><IsLatest>${e.isLatest}</IsLatest><LastModified>${iso(e.lastModified)}</LastModified><ETag>&quot;${e.etag}&quot;</ETag><Size>${e.size}</Size><StorageClass>${e.storageClass}</StorageClass>${ws}</Version>`,
           )
           .join('');
         const xml = `<?xml version="1.0" encoding="UTF-8"?>${ws}<ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><IsTruncated>false</IsTruncated>${body}${ws}</ListVersionsResult>${ws}`;
@@ -163,6 +202,7 @@ describe('parseListVersionsXml on generated listings', () => {
               : new Date(Math.floor(e.lastModified.getTime() / 1000) * 1000),
             size: e.isDeleteMarker ? 0 : e.size,
             etag: e.isDeleteMarker ? undefined : `"${e.etag}"`,
+            storageClass: e.isDeleteMarker ? undefined : e.storageClass,
           })),
         );
       }),

@@ -1,4 +1,4 @@
-import type { ListObjectVersionsOutput } from '@aws-sdk/client-s3';
+import type { ListObjectVersionsOutput, ObjectVersionStorageClass } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeWindow } from '../../../src/aws/assess/classify-key.ts';
@@ -33,8 +33,23 @@ describe('mergeEntries', () => {
   it('puts versions and delete markers back into listing order', () => {
     const out: ListObjectVersionsOutput = {
       Versions: [
-        { Key: 'a', VersionId: 'a2', IsLatest: false, LastModified: t(20), Size: 1 },
-        { Key: 'a', VersionId: 'a1', IsLatest: false, LastModified: t(10), Size: 1 },
+        {
+          Key: 'a',
+          VersionId: 'a2',
+          IsLatest: false,
+          LastModified: t(20),
+          Size: 1,
+          // The SDK types ObjectVersion.StorageClass as 'STANDARD' only; S3 sends every class.
+          StorageClass: 'GLACIER' as ObjectVersionStorageClass,
+        },
+        {
+          Key: 'a',
+          VersionId: 'a1',
+          IsLatest: false,
+          LastModified: t(10),
+          Size: 1,
+          StorageClass: 'STANDARD',
+        },
         { Key: 'b', VersionId: 'b1', IsLatest: true, LastModified: t(10), Size: 1 },
         { Key: 'c', VersionId: 'c1', IsLatest: false, LastModified: t(5), Size: 1 },
       ],
@@ -44,9 +59,19 @@ describe('mergeEntries', () => {
         { Key: 'c', VersionId: 'cd1', IsLatest: true, LastModified: t(5) },
       ],
     };
-    const ids = mergeEntries(out, (s) => s).map((e) => e.versionId);
+    const merged = mergeEntries(out, (s) => s);
     // c: the marker is the latest even though both share a second.
-    expect(ids).toEqual(['ad2', 'a2', 'ad1', 'a1', 'b1', 'cd1', 'c1']);
+    expect(merged.map((e) => e.versionId)).toEqual(['ad2', 'a2', 'ad1', 'a1', 'b1', 'cd1', 'c1']);
+    // The SDK's fallback path keeps the storage class too; markers and unlisted ones have none.
+    expect(merged.map((e) => e.storageClass)).toEqual([
+      undefined,
+      'GLACIER',
+      undefined,
+      'STANDARD',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('puts a version before a delete marker of the same second when neither is latest', () => {
@@ -88,6 +113,7 @@ describe('KeyGrouper', () => {
           lastModified: at(v.hour),
           size: 1,
           etag: undefined,
+          storageClass: v.dm ? undefined : 'STANDARD',
         });
       }
     }

@@ -18,6 +18,23 @@ describe('csvField', () => {
 
   it('writes rows with the columns in contract order', () => {
     expect(CSV_COLUMNS.slice(0, 4)).toEqual(['key', 'versionId', 'restoreVersionId', 'reason']);
+    // Columns are only ever added at the end: readers that go by position keep working.
+    expect(CSV_COLUMNS).toEqual([
+      'key',
+      'versionId',
+      'restoreVersionId',
+      'reason',
+      'category',
+      'bucket',
+      'lastModified',
+      'size',
+      'isDeleteMarker',
+      'restoreSize',
+      'restoreEtag',
+      'previousVersionId',
+      'httpStatus',
+      'restoreStorageClass',
+    ]);
     expect(csvRow({ key: 'k,1', versionId: 'v', restoreVersionId: null, reason: 'r' })).toBe(
       `"k,1",v,,r${','.repeat(CSV_COLUMNS.length - 4)}\r\n`,
     );

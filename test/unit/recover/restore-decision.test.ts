@@ -16,6 +16,7 @@ const row: AffectedObject = {
   restoreVersionId: 'clean',
   restoreSize: 10,
   restoreEtag: '"e1"',
+  restoreStorageClass: 'STANDARD',
   reason: null,
   recoveryStatus: 'pending',
   restoredVersionId: null,

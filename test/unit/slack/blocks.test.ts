@@ -211,6 +211,106 @@ describe('guided replies', () => {
     ]);
   });
 
+  const bucketFindings = (
+    bucket: string,
+    archivedRestoreVersions: number | null,
+    messages: string[] = [],
+  ) => ({
+    bucket,
+    versioning: 'Enabled',
+    cleanVersionsDestroyedFrom: null,
+    deleteMarkersFrom: null,
+    lifecycleRules: 0,
+    sseCBlocked: true,
+    recoveryPoints: null,
+    archivedRestoreVersions,
+    messages,
+  });
+  const assessed = (over: Parameters<typeof view>[0]) =>
+    stepSucceededReply(view({ ...v, ...over }), {
+      type: 'step.succeeded',
+      step: 'assess',
+      attempt: 1,
+      result: { affected: 20, unrecoverable: 0, changed: 0, findings: {} },
+      awsRequestIds: [],
+    });
+  const ARCHIVED_LINE =
+    ':snowflake: 12 clean versions are archived (GLACIER/DEEP_ARCHIVE): S3 will not copy them until they are restored with restore-object (hours). Start that now.';
+
+  it('after assessment: one line when clean versions are archived, and none when they are not', () => {
+    const one = assessed({
+      findings: {
+        buckets: [bucketFindings('victim-bucket', 12, ['Versioning is enabled.'])],
+        lifecycleDeadline: null,
+      },
+    });
+    expectValidMessage(one);
+    expect(texts(one)).toContain(ARCHIVED_LINE);
+    expect(texts(one)).toContain('• Versioning is enabled.');
+    // Right under the counts, ahead of the findings that matter less.
+    expect(texts(one).indexOf(':snowflake:')).toBeLessThan(texts(one).indexOf('• Versioning'));
+
+    const single = assessed({
+      findings: { buckets: [bucketFindings('victim-bucket', 1)], lifecycleDeadline: null },
+    });
+    expect(texts(single)).toContain(
+      ':snowflake: 1 clean version is archived (GLACIER/DEEP_ARCHIVE): S3 will not copy it until it is restored with restore-object (hours).',
+    );
+
+    // Several buckets: one line, the total, naming the buckets that hold archived versions.
+    const several = assessed({
+      findings: {
+        buckets: [
+          bucketFindings('a-bucket', 10),
+          bucketFindings('b-bucket', 0),
+          bucketFindings('c-bucket', 2),
+        ],
+        lifecycleDeadline: null,
+      },
+    });
+    expect(texts(several)).toContain(':snowflake: 12 clean versions in a-bucket, c-bucket are archived');
+    expect(texts(several).match(/:snowflake:/g)).toHaveLength(1);
+
+    for (const archived of [0, null]) {
+      const none = assessed({
+        findings: { buckets: [bucketFindings('victim-bucket', archived)], lifecycleDeadline: null },
+      });
+      expect(texts(none)).not.toContain(':snowflake:');
+    }
+  });
+
+  it('after assessment, at its largest: the archived line and the decision both survive', () => {
+    const huge = hugeView();
+    const big = 'e'.repeat(50_000);
+    const m = stepSucceededReply(
+      {
+        ...huge,
+        findings: {
+          buckets: huge.buckets.map((b, i) => bucketFindings(b, 1e12 + i, Array(5).fill(big))),
+          lifecycleDeadline: null,
+        },
+      },
+      {
+        type: 'step.succeeded',
+        step: 'assess',
+        attempt: 1,
+        result: {
+          affected: 1e12,
+          unrecoverable: 1e12,
+          changed: 1e12,
+          findings: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`finding${i}`, big])),
+        },
+        awsRequestIds: [],
+      },
+    );
+    expectValidMessage(m);
+    const text = texts(m);
+    expect(text).toContain(':snowflake: 5,000,000,012,497,500 clean versions in bucket-0-');
+    expect(text).toMatch(/bucket-\d+-z+, …and \d+ more are archived \(GLACIER\/DEEP_ARCHIVE\)/);
+    // The per-bucket messages gave up the room, not the decision at the end.
+    expect(text).toContain('Batch Operations for millions of objects.');
+  });
+
   it('every reply stays within limits with huge results, errors and reasons', () => {
     const huge = hugeView();
     const big = 'e'.repeat(50_000);
