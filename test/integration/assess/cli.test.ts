@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../../../src/aws/assess/csv.ts';
 import { runAssessCommand } from '../../../src/cli/assess.ts';
 import { type CliIo, printable } from '../../../src/cli/io.ts';
+import { parseCsv } from '../../helpers/csv.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { attacker, type Harness, inWin, plain, pre, SINCE, seedBucket, startHarness } from './harness.ts';
 
@@ -254,32 +255,3 @@ describe('ssec assess (command line) against the AWS stand-in', () => {
     expect(r.stdout).toContain('Usage: ssec assess --bucket');
   });
 });
-
-/** RFC 4180, enough to read back what the command wrote. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  return rows;
-}

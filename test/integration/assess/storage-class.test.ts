@@ -18,6 +18,7 @@ import { stepSucceededReply } from '../../../src/slack/blocks/guided-replies.ts'
 import { summarizeFindings } from '../../../src/slack/findings.ts';
 import { describeIncident } from '../../../src/slack/incident-view.ts';
 import { affectedCsv } from '../../../src/slack/report/affected-csv.ts';
+import { parseCsv } from '../../helpers/csv.ts';
 import {
   attacker,
   type Harness,
@@ -71,35 +72,6 @@ const ARCHIVED = Object.entries(KEYS)
   .filter(([, k]) => k.restoreStorageClass === 'GLACIER' || k.restoreStorageClass === 'DEEP_ARCHIVE')
   .map(([key]) => key)
   .sort();
-
-/** RFC 4180, enough for what writeAssessmentCsv writes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
 
 describe('assess against the AWS stand-in: archived clean versions', () => {
   let h: Harness;
